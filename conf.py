@@ -1,0 +1,166 @@
+"""Sphinx configuration for the convbook book.
+
+Sources live in ``book/``; this file stays at the repository root and the book
+is built with ``sphinx-build -c . book _build/html`` (see the Makefile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+# -- Where the site lives ----------------------------------------------------
+# The one place to change the public address (also settable from the
+# environment, e.g. by the GitHub Pages workflow).
+SITE_URL = os.environ.get("CONVBOOK_SITE_URL", "https://convbook.github.io/convbook/")
+REPOSITORY_URL = "https://github.com/convbook/convbook"
+
+project = "convbook"
+author = "The convbook authors"
+copyright = "2026, the convbook authors"  # noqa: A001  (Sphinx's name)
+release = version = "0.1.0"
+language = "en"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.doctest",
+    "sphinx.ext.mathjax",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinxcontrib.bibtex",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "offline_mathjax",
+]
+
+exclude_patterns = ["_build", "_ext", "_templates", "**.ipynb_checkpoints", "Thumbs.db"]
+templates_path = ["book/_templates"]
+root_doc = "index"
+
+# -- MyST and notebooks ------------------------------------------------------
+myst_enable_extensions = [
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "substitution",
+]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+numfig = True
+math_numfig = True
+math_eqref_format = "({number})"
+numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
+
+# Execution: every chapter is run at build time. The cache is keyed by the
+# cells only, so the key also carries a hash of everything else a result can
+# depend on: the package source, the kernel configuration and the lock file.
+# A change in src/convbook therefore re-executes the chapters.
+
+
+def _source_hash() -> str:
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "src" / "convbook").rglob("*.py"))
+    files += sorted((ROOT / "book" / "_kernel").rglob("*.py"))
+    files += [ROOT / "requirements" / "lock.txt", ROOT / "benchmarks" / "results.json"]
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+nb_execution_mode = os.environ.get("CONVBOOK_EXECUTION_MODE", "cache")
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache" / _source_hash())
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 180
+nb_execution_allow_errors = False
+nb_merge_streams = True
+nb_output_stderr = "warn"
+nb_kernel_rgx_aliases = {".*": "python3"}
+nb_render_image_options = {"align": "center"}
+
+# The kernels read their IPython configuration (SVG figures without dates,
+# fixed SVG ids, no colour codes in tracebacks) from book/_kernel.
+os.environ["IPYTHONDIR"] = str(ROOT / "book" / "_kernel")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+# -- API documentation ---------------------------------------------------------
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "show-inheritance": False}
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+
+doctest_global_setup = """
+import numpy as np
+import convbook
+from convbook import *
+"""
+
+# -- Citations -------------------------------------------------------------------
+bibtex_bibfiles = ["book/references.bib"]
+bibtex_default_style = "unsrt"
+bibtex_reference_style = "author_year"
+
+# -- HTML --------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "How a CNN's second layer computes"
+html_baseurl = SITE_URL
+html_static_path = ["book/_static"]
+html_css_files = ["convbook.css"]
+html_last_updated_fmt = None
+html_copy_source = True
+html_show_sourcelink = True
+html_context = {"default_mode": "auto"}
+html_theme_options = {
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": "main",
+    "path_to_docs": "book",
+    "use_repository_button": True,
+    "use_issues_button": True,
+    "use_edit_page_button": True,
+    "use_download_button": True,
+    "use_sidenotes": False,
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    # A launch-button provider is what makes the theme offer the executed
+    # .ipynb; a Binder link is only a link, nothing is requested from it.
+    "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},
+    "navigation_with_keys": False,
+}
+sitemap_url_scheme = "{link}"
+sitemap_show_lastmod = False
+ogp_site_url = SITE_URL
+ogp_site_name = html_title
+ogp_type = "book"
+ogp_enable_meta_description = True
+ogp_social_cards = {"enable": False}
+
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_exclude = ".linenos, .gp, .go"
+
+# MathJax comes from a package registry at build time (the
+# sphinx-mathjax-offline wheel carries MathJax 3), copied into the site by
+# book/_ext/offline_mathjax.py; nothing is loaded from a CDN.
+mathjax_path = "mathjax/tex-chtml.js"
+
+suppress_warnings = ["mystnb.unknown_mime_type"]
+nitpicky = False
+
+# numpydoc-style "int, default 1" types are prose, not classes to link.
+nitpick_ignore_regex = [
+    ("py:class", r"default .*|optional|array[_ -]like|ndarray.*|callable|sequence.*|array"),
+    ("py:class", r"(N|C|H|W|K|kh|kw|\(.*\)).*"),
+]

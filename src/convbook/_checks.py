@@ -1,0 +1,126 @@
+"""Validation of the public functions' arguments.
+
+Every public function of :mod:`convbook` checks its arguments here, at its
+boundary, so that a reader who passes something wrong gets one sentence that
+names the parameter, what it received and what is allowed -- never a numpy
+traceback from deep inside an index expression.
+
+Messages follow one pattern: "`name` must be ..., got ...". Values are shown
+with :func:`repr` so that ``3`` and ``'3'`` are told apart.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__: list[str] = []  # private module: nothing here is public
+
+
+def _show(value: Any) -> str:
+    """Return a short, unambiguous rendering of ``value`` for a message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """Return ``value`` as a Python ``int`` or raise a clear error.
+
+    ``bool`` is refused (``True`` is not a size), and so is a float, even an
+    integral one, because a float size almost always hides a bug.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"`{name}` must be an integer, got {_show(value)} "
+            f"of type {type(value).__name__}"
+        )
+    value = int(value)
+    if minimum is not None and value < minimum:
+        allowed = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"`{name}` must be {allowed}, got {value}")
+    return value
+
+
+def check_pair(name: str, value: Any, *, minimum: int | None = None) -> tuple[int, int]:
+    """Return an int-or-pair argument (``stride``, ``dilation``, ...) as a pair."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if len(value) != 2:
+            raise ValueError(
+                f"`{name}` must be an integer or a pair (height, width), "
+                f"got {_show(value)} with {len(value)} elements"
+            )
+        return (
+            check_int(f"{name}[0]", value[0], minimum=minimum),
+            check_int(f"{name}[1]", value[1], minimum=minimum),
+        )
+    if isinstance(value, np.ndarray):
+        return check_pair(name, value.tolist(), minimum=minimum)
+    return (check_int(name, value, minimum=minimum),) * 2
+
+
+def check_side_padding(name: str, value: Any) -> tuple[int, int]:
+    """Return a one-axis padding, an int or ``(before, after)``, as a pair."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if len(value) != 2:
+            raise ValueError(
+                f"`{name}` must be an integer or a pair (before, after), "
+                f"got {_show(value)} with {len(value)} elements"
+            )
+        return (
+            check_int(f"{name}[0]", value[0], minimum=0),
+            check_int(f"{name}[1]", value[1], minimum=0),
+        )
+    if isinstance(value, str):
+        raise TypeError(
+            f"`{name}` must be an integer or a pair (before, after), got {value!r}"
+        )
+    return (check_int(name, value, minimum=0),) * 2
+
+
+def check_array(
+    name: str,
+    value: Any,
+    *,
+    ndim: int | Sequence[int],
+    layout: str,
+) -> np.ndarray:
+    """Return ``value`` as a numeric ndarray with an allowed number of dims.
+
+    ``layout`` describes the expected axes in words, e.g. ``"(N, C, H, W)"``;
+    it is quoted in the message so that the reader sees what was meant.
+    """
+    allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise TypeError(
+            f"`{name}` must be a numeric array {layout}, got {_show(value)} "
+            f"which numpy cannot turn into an array ({error})"
+        ) from None
+    if array.dtype == np.bool_ or not (
+        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    ):
+        raise TypeError(
+            f"`{name}` must be a numeric (integer or floating) array {layout}, "
+            f"got dtype {array.dtype}"
+        )
+    if array.ndim not in allowed:
+        dims = " or ".join(str(d) for d in allowed)
+        raise ValueError(
+            f"`{name}` must have {dims} dimensions {layout}, "
+            f"got {array.ndim} (shape {array.shape})"
+        )
+    return array
+
+
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of the strings in ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"`{name}` must be one of {options}, got {_show(value)}")
+    return value
