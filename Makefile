@@ -7,6 +7,8 @@
 #   make doctest   Sphinx's doctest builder over the book and the API docs
 #   make serve     preview the built book on http://127.0.0.1:8000
 #   make bench     measure conv2d and write benchmarks/results.json
+#   make reproducible  build twice from scratch and compare the pages byte for byte
+#   make buildtimes    measure clean and incremental builds (benchmarks/build-times.json)
 #   make lock      refresh requirements/lock.txt (needs network access to PyPI)
 #   make clean     remove the built site (keeps the notebook cache)
 
@@ -57,6 +59,12 @@ serve: html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_conv.py --output benchmarks/results.json
+
+reproducible: $(STAMP)
+	$(BIN)/python scripts/check_reproducible.py
+
+buildtimes: $(STAMP)
+	$(BIN)/python scripts/build_times.py
 
 lock:
 	$(PYTHON) -m pip install --quiet uv

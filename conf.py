@@ -10,6 +10,7 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -17,12 +18,16 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 # -- Where the site lives ----------------------------------------------------
 # The one place to change the public address (also settable from the
 # environment, e.g. by the GitHub Pages workflow).
-SITE_URL = os.environ.get("CONVBOOK_SITE_URL", "https://convbook.github.io/convbook/")
+SITE_URL = os.environ.get(
+    "CONVBOOK_SITE_URL",
+    # On Read the Docs the site's own address; elsewhere GitHub Pages.
+    os.environ.get("READTHEDOCS_CANONICAL_URL", "https://convbook.github.io/convbook/"),
+)
 REPOSITORY_URL = "https://github.com/convbook/convbook"
 
 project = "convbook"
 author = "The convbook authors"
-copyright = "2026, the convbook authors"  # noqa: A001  (Sphinx's name)
+copyright = "2026, the convbook authors"
 release = version = "0.1.0"
 language = "en"
 
@@ -38,10 +43,18 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
     "offline_mathjax",
+    "notfound.extension",
 ]
 
-exclude_patterns = ["_build", "_ext", "_templates", "**.ipynb_checkpoints", "Thumbs.db"]
-templates_path = ["book/_templates"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "_kernel",
+    "_static",
+    "_templates",
+    "**.ipynb_checkpoints",
+]
+templates_path = [str(ROOT / "book" / "_templates")]
 root_doc = "index"
 
 # -- MyST and notebooks ------------------------------------------------------
@@ -78,7 +91,10 @@ def _source_hash() -> str:
 
 
 nb_execution_mode = os.environ.get("CONVBOOK_EXECUTION_MODE", "cache")
-nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache" / _source_hash())
+CACHE_ROOT = Path(
+    os.environ.get("CONVBOOK_CACHE_DIR", ROOT / "_build" / ".jupyter_cache")
+)
+nb_execution_cache_path = str(CACHE_ROOT / _source_hash())
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 180
@@ -109,7 +125,7 @@ from convbook import *
 """
 
 # -- Citations -------------------------------------------------------------------
-bibtex_bibfiles = ["book/references.bib"]
+bibtex_bibfiles = [str(ROOT / "book" / "references.bib")]
 bibtex_default_style = "unsrt"
 bibtex_reference_style = "author_year"
 
@@ -117,10 +133,14 @@ bibtex_reference_style = "author_year"
 html_theme = "sphinx_book_theme"
 html_title = "How a CNN's second layer computes"
 html_baseurl = SITE_URL
-html_static_path = ["book/_static"]
+html_static_path = [str(ROOT / "book" / "_static")]
 html_css_files = ["convbook.css"]
 html_last_updated_fmt = None
 html_copy_source = True
+html_show_search_summary = (
+    False  # summaries fetch pages, which browsers refuse from file://
+)
+html_domain_indices = False
 html_show_sourcelink = True
 html_context = {"default_mode": "auto"}
 html_theme_options = {
@@ -136,10 +156,25 @@ html_theme_options = {
     "home_page_in_toc": True,
     # A launch-button provider is what makes the theme offer the executed
     # .ipynb; a Binder link is only a link, nothing is requested from it.
-    "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},
+    "launch_buttons": {
+        "binderhub_url": "https://mybinder.org",
+        "notebook_interface": "jupyterlab",
+    },
     "navigation_with_keys": False,
 }
 sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+# The 404 page is served for any missing address, so its links are absolute.
+notfound_urls_prefix = urlsplit(SITE_URL).path or "/"
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>"
+        "<p>This address is not part of the book. Start again from "
+        f'<a href="{urlsplit(SITE_URL).path}index.html">the answer first</a>, '
+        "or use the search box.</p>"
+    ),
+}
 sitemap_show_lastmod = False
 ogp_site_url = SITE_URL
 ogp_site_name = html_title
@@ -161,6 +196,9 @@ nitpicky = False
 
 # numpydoc-style "int, default 1" types are prose, not classes to link.
 nitpick_ignore_regex = [
-    ("py:class", r"default .*|optional|array[_ -]like|ndarray.*|callable|sequence.*|array"),
+    (
+        "py:class",
+        r"default .*|optional|array[_ -]like|ndarray.*|callable|sequence.*|array",
+    ),
     ("py:class", r"(N|C|H|W|K|kh|kw|\(.*\)).*"),
 ]

@@ -79,6 +79,8 @@ def check_side_padding(name: str, value: Any) -> tuple[int, int]:
         raise TypeError(
             f"`{name}` must be an integer or a pair (before, after), got {value!r}"
         )
+    if isinstance(value, np.ndarray):
+        return check_side_padding(name, value.tolist())
     return (check_int(name, value, minimum=0),) * 2
 
 
@@ -103,7 +105,8 @@ def check_array(
             f"which numpy cannot turn into an array ({error})"
         ) from None
     if array.dtype == np.bool_ or not (
-        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+        np.issubdtype(array.dtype, np.integer)
+        or np.issubdtype(array.dtype, np.floating)
     ):
         raise TypeError(
             f"`{name}` must be a numeric (integer or floating) array {layout}, "

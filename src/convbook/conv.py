@@ -1,3 +1,770 @@
-"""Placeholder: being written."""
+r"""The convolution itself: a literal reference and a fast matrix version.
 
-__all__: list[str] = []
+Arrays follow PyTorch's layout so that every result can be checked against
+the framework: an input ``x`` is ``(C, H, W)`` or ``(N, C, H, W)``, a
+``weight`` is ``(K, C, kh, kw)`` (out channels, in channels, kernel height,
+kernel width) and a ``bias`` is ``(K,)``. "Convolution" means
+cross-correlation, as in every deep-learning framework; :func:`correlate1d`
+and :func:`convolve1d` show the difference on one axis.
+
+Every function here computes
+
+.. math::
+
+    O[n, k, i, j] = b[k] + \sum_{c} \sum_{u} \sum_{v}
+        W[k, c, u, v]\, X_p[n, c,\, i s_h + u d_h,\, j s_w + v d_w]
+
+where :math:`X_p` is the zero-padded input, :math:`s` the stride and
+:math:`d` the dilation. :func:`conv2d_reference` spells the sums out as loops;
+:func:`conv2d` gathers the windows into a matrix (:func:`im2col`) and lets one
+matrix product do the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import check_array, check_choice, check_pair
+from .shapes import _as_padding_pairs, _resolve_padding
+
+__all__ = [
+    "conv2d",
+    "conv2d_reference",
+    "convolve1d",
+    "correlate1d",
+    "im2col",
+    "pad2d",
+    "relu",
+]
+
+Pair = tuple[int, int]
+Padding = tuple[Pair, Pair]
+
+_X_LAYOUT = "(C, H, W) or (N, C, H, W)"
+_WEIGHT_LAYOUT = "(out_channels, in_channels, kh, kw)"
+
+#: Bytes that the column matrix of :func:`conv2d` may take at once. The batch
+#: is processed in chunks of samples (or, for one huge image, of output rows)
+#: so that the working memory does not grow with the batch size.
+_COLUMN_BUDGET = 16 * 2**20
+
+
+class _Conv(NamedTuple):
+    """Checked arguments of a convolution, with the input made 4-D."""
+
+    x: np.ndarray  # (N, C, H, W), the caller's dtype
+    weight: np.ndarray  # (K, C, kh, kw), in `dtype`
+    bias: np.ndarray | None  # (K,), in `dtype`
+    batched: bool  # False if the caller passed a 3-D `x`
+    stride: Pair
+    dilation: Pair
+    padding: Padding  # ((top, bottom), (left, right))
+    output_size: Pair  # (Ho, Wo)
+    dtype: np.dtype
+
+
+def _compute_dtype(*arrays: np.ndarray) -> np.dtype:
+    """float32 if every array is float32, else float64 (integers included)."""
+    if all(a.dtype == np.float32 for a in arrays):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def _check_input(x: Any, name: str = "x") -> tuple[np.ndarray, bool]:
+    """Return ``x`` as a 4-D array and whether the caller's was 4-D."""
+    array = check_array(name, x, ndim=(3, 4), layout=_X_LAYOUT)
+    batched = array.ndim == 4
+    if not batched:
+        array = array[np.newaxis]
+    if min(array.shape[1:]) < 1:
+        raise ValueError(
+            f"`{name}` must have at least one channel, row and column, "
+            f"got shape {array.shape if batched else array.shape[1:]}"
+        )
+    return array, batched
+
+
+def _output_size(
+    size: Pair,
+    padding: Padding,
+    kernel_size: Pair,
+    stride: Pair,
+    dilation: Pair,
+    kernel: str,
+) -> Pair:
+    """Return ``(Ho, Wo)``, or explain why the dilated kernel does not fit.
+
+    ``kernel`` describes where the kernel size came from, for the message.
+    """
+    padded = tuple(n + p[0] + p[1] for n, p in zip(size, padding, strict=True))
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True))
+    if span[0] > padded[0] or span[1] > padded[1]:
+        raise ValueError(
+            f"the dilated kernel spans {span[0]} x {span[1]} pixels ({kernel}, "
+            f"`dilation` {dilation}) but the padded input is only "
+            f"{padded[0]} x {padded[1]} (`x` is {size[0]} x {size[1]}, "
+            f"`padding` {padding}); the kernel must fit inside the padded input"
+        )
+    return (
+        (padded[0] - span[0]) // stride[0] + 1,
+        (padded[1] - span[1]) // stride[1] + 1,
+    )
+
+
+def _setup(
+    x: Any,
+    weight: Any,
+    bias: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    *extra: np.ndarray,
+) -> _Conv:
+    """Check the arguments shared by every 2-D convolution function.
+
+    ``extra`` arrays (e.g. a gradient) take part in the dtype rule.
+    """
+    x4, batched = _check_input(x)
+    w = check_array("weight", weight, ndim=4, layout=_WEIGHT_LAYOUT)
+    if min(w.shape) < 1:
+        raise ValueError(
+            f"`weight` must have at least one element along every axis "
+            f"{_WEIGHT_LAYOUT}, got shape {w.shape}"
+        )
+    if w.shape[1] != x4.shape[1]:
+        raise ValueError(
+            f"`weight` has {w.shape[1]} input channels but `x` has "
+            f"{x4.shape[1]}; they must match (weight is (out, in, kh, kw))"
+        )
+    b = None
+    if bias is not None:
+        b = check_array("bias", bias, ndim=1, layout="(out_channels,)")
+        if b.shape[0] != w.shape[0]:
+            raise ValueError(
+                f"`bias` has {b.shape[0]} elements but `weight` has "
+                f"{w.shape[0]} output channels; they must match (bias is (out,))"
+            )
+    stride = check_pair("stride", stride, minimum=1)
+    dilation = check_pair("dilation", dilation, minimum=1)
+    kernel_size = (w.shape[2], w.shape[3])
+    size = (x4.shape[2], x4.shape[3])
+    pads = _resolve_padding(padding, size, kernel_size, stride, dilation)
+    out = _output_size(
+        size,
+        pads,
+        kernel_size,
+        stride,
+        dilation,
+        f"`weight` is {w.shape[2]} x {w.shape[3]}",
+    )
+    dtype = _compute_dtype(x4, w, *extra)
+    return _Conv(
+        x=x4,
+        weight=w.astype(dtype, copy=False),
+        bias=None if b is None else b.astype(dtype, copy=False),
+        batched=batched,
+        stride=stride,
+        dilation=dilation,
+        padding=pads,
+        output_size=out,
+        dtype=dtype,
+    )
+
+
+def _windows(
+    padded: np.ndarray, kernel_size: Pair, stride: Pair, dilation: Pair, out: Pair
+) -> np.ndarray:
+    """Return the read-only view ``(N, C, kh, kw, Ho, Wo)`` of every window.
+
+    Element ``[n, c, u, v, i, j]`` is ``padded[n, c, i*sh + u*dh, j*sw + v*dw]``.
+    No data is copied.
+    """
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True))
+    view = sliding_window_view(padded, span, axis=(2, 3))
+    (sh, sw), (dh, dw) = stride, dilation
+    view = view[:, :, : out[0] * sh : sh, : out[1] * sw : sw, ::dh, ::dw]
+    return view.transpose(0, 1, 4, 5, 2, 3)
+
+
+def _column_blocks(
+    x4: np.ndarray,
+    kernel_size: Pair,
+    stride: Pair,
+    padding: Padding,
+    dilation: Pair,
+    out: Pair,
+    dtype: np.dtype,
+    budget: int | None = _COLUMN_BUDGET,
+) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
+    """Yield ``(n0, n1, i0, i1, cols)`` blocks of the column matrix.
+
+    ``cols`` has shape ``(n1 - n0, C*kh*kw, (i1 - i0) * Wo)``: the im2col
+    matrix of samples ``n0:n1`` restricted to output rows ``i0:i1``. Whole
+    samples are grouped while they fit in ``budget`` bytes (``None``: no
+    limit, one block); a sample that does not fit alone is split into blocks
+    of output rows. The padded input
+    and the columns live in two buffers that every block reuses, so a caller
+    must be done with one block before asking for the next.
+    """
+    n, c, h, w = x4.shape
+    kh, kw = kernel_size
+    (top, bottom), (left, right) = padding
+    item = dtype.itemsize
+    row_bytes = c * kh * kw * out[1] * item
+    sample_bytes = (
+        row_bytes * out[0] + c * (h + top + bottom) * (w + left + right) * item
+    )
+    if budget is None:
+        per_block, rows = max(n, 1), out[0]
+    elif sample_bytes <= budget:
+        per_block, rows = max(1, min(n, budget // sample_bytes)), out[0]
+    else:
+        per_block, rows = 1, max(1, min(out[0], budget // row_bytes))
+    padded = np.zeros((per_block, c, h + top + bottom, w + left + right), dtype)
+    buffer = np.empty(per_block * c * kh * kw * rows * out[1], dtype)
+    for n0 in range(0, n, per_block):
+        n1 = min(n, n0 + per_block)
+        m = n1 - n0
+        padded[:m, :, top : top + h, left : left + w] = x4[n0:n1]
+        windows = _windows(padded[:m], kernel_size, stride, dilation, out)
+        for i0 in range(0, out[0], rows):
+            i1 = min(out[0], i0 + rows)
+            cols = buffer[: m * c * kh * kw * (i1 - i0) * out[1]]
+            cols = cols.reshape(m, c, kh, kw, i1 - i0, out[1])
+            np.copyto(cols, windows[:, :, :, :, i0:i1])
+            yield n0, n1, i0, i1, cols.reshape(m, c * kh * kw, (i1 - i0) * out[1])
+
+
+def conv2d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: int | Pair = 1,
+    padding: int | str | Pair | Padding = 0,
+    dilation: int | Pair = 1,
+) -> np.ndarray:
+    r"""Apply a 2-D convolution (cross-correlation), as a CNN layer does.
+
+    The fast implementation: the windows are copied into a column matrix
+    (:func:`im2col`) and one matrix product per sample does the arithmetic,
+    in BLAS. :func:`conv2d_reference` computes the same numbers with loops.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+        Input feature maps, channels first as in PyTorch.
+    weight : array_like, shape (K, C, kh, kw)
+        Filters (out channels, in channels, kernel height, kernel width).
+    bias : array_like, shape (K,), optional
+        One number added to each output channel.
+    stride : int or (int, int), default 1
+        Step between neighbouring windows, ``(sh, sw)``; at least 1.
+    padding : int, (int, int), ((int, int), (int, int)), 'valid' or 'same'
+        Zeros added around the input: ``p`` on all four sides, ``(ph, pw)``
+        per axis, or ``((top, bottom), (left, right))``. ``'valid'`` is no
+        padding; ``'same'`` makes the output ``ceil(H / sh)`` by
+        ``ceil(W / sw)`` for any stride, the odd pixel going to the bottom
+        and right (TensorFlow's rule, see :func:`convbook.same_padding`).
+    dilation : int or (int, int), default 1
+        Spacing between kernel taps, ``(dh, dw)``; at least 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (K, Ho, Wo) or (N, K, Ho, Wo)
+        Same number of dimensions as ``x``; ``Ho`` and ``Wo`` are
+        :func:`convbook.output_size` along each axis. float32 if ``x`` and
+        ``weight`` are both float32, float64 otherwise (integers included).
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric or a size is not an integer.
+    ValueError
+        If a shape, a channel count, a stride, a padding or a dilation is
+        invalid, or if the dilated kernel is larger than the padded input.
+
+    See Also
+    --------
+    conv2d_reference : the same computation written as loops.
+    im2col : the column matrix behind this function.
+    convbook.conv2d_backward : its gradients.
+    convbook.output_size : the output size along one axis.
+
+    Notes
+    -----
+    With :math:`X_p` the zero-padded input,
+
+    .. math::
+
+        O[n, k, i, j] = b[k] + \sum_{c=0}^{C-1} \sum_{u=0}^{k_h-1}
+            \sum_{v=0}^{k_w-1} W[k, c, u, v]\,
+            X_p[n, c,\, i s_h + u d_h,\, j s_w + v d_w].
+
+    The weight is not flipped: this is a cross-correlation, like PyTorch's
+    ``conv2d``. NaN and infinity propagate to every output whose window
+    contains them. The batch is processed in chunks so that the column
+    matrix stays under a fixed memory budget (16 MiB) whatever the batch
+    size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import conv2d
+    >>> x = np.arange(16).reshape(1, 4, 4)
+    >>> weight = np.ones((1, 1, 2, 2))
+    >>> conv2d(x, weight)
+    array([[[10., 14., 18.],
+            [26., 30., 34.],
+            [42., 46., 50.]]])
+    >>> conv2d(x, weight, np.array([100.0]), stride=2)
+    array([[[110., 118.],
+            [142., 150.]]])
+    >>> x = np.ones((2, 3, 28, 28), dtype=np.float32)
+    >>> weight = np.ones((16, 3, 3, 3), dtype=np.float32)
+    >>> y = conv2d(x, weight, padding="same")
+    >>> y.shape, y.dtype, y[0, 0, 0, 0], y[0, 0, 1, 1]
+    ((2, 16, 28, 28), dtype('float32'), np.float32(12.0), np.float32(27.0))
+    """
+    g = _setup(x, weight, bias, stride, padding, dilation)
+    n, k = g.x.shape[0], g.weight.shape[0]
+    ho, wo = g.output_size
+    kernel_size = (g.weight.shape[2], g.weight.shape[3])
+    matrix = np.ascontiguousarray(g.weight.reshape(k, -1))
+    out = np.empty((n, k, ho, wo), g.dtype)
+    flat = out.reshape(n, k, ho * wo)
+    blocks = _column_blocks(
+        g.x, kernel_size, g.stride, g.padding, g.dilation, g.output_size, g.dtype
+    )
+    for n0, n1, i0, i1, cols in blocks:
+        if i1 - i0 == ho:  # whole samples: BLAS writes straight into `out`
+            np.matmul(matrix, cols, out=flat[n0:n1])
+        else:  # one sample too large for the budget, a block of rows
+            out[n0, :, i0:i1, :] = (matrix @ cols[0]).reshape(k, i1 - i0, wo)
+        if g.bias is not None:
+            out[n0:n1, :, i0:i1, :] += g.bias[:, np.newaxis, np.newaxis]
+    return out if g.batched else out[0]
+
+
+def conv2d_reference(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: int | Pair = 1,
+    padding: int | str | Pair | Padding = 0,
+    dilation: int | Pair = 1,
+) -> np.ndarray:
+    r"""Apply a 2-D convolution with plain loops, one term of the sum at a time.
+
+    The ground truth for :func:`conv2d`: same arguments, same checks, same
+    result up to rounding, but every output value is the literal sum of its
+    defining equation, so it is slow (use it on small inputs).
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+        Input feature maps, channels first as in PyTorch.
+    weight : array_like, shape (K, C, kh, kw)
+        Filters (out channels, in channels, kernel height, kernel width).
+    bias : array_like, shape (K,), optional
+        One number added to each output channel.
+    stride, padding, dilation
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (K, Ho, Wo) or (N, K, Ho, Wo)
+        As for :func:`conv2d` (same shape and dtype rule).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`conv2d`.
+
+    See Also
+    --------
+    conv2d : the fast implementation.
+
+    Notes
+    -----
+    The loop body is the equation
+
+    .. math::
+
+        O[n, k, i, j] = b[k] + \sum_{c} \sum_{u} \sum_{v}
+            W[k, c, u, v]\, X_p[n, c,\, i s_h + u d_h,\, j s_w + v d_w].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import conv2d_reference
+    >>> x = np.arange(9).reshape(1, 3, 3)
+    >>> weight = np.array([[[[1, 0], [0, -1]]]])
+    >>> conv2d_reference(x, weight)
+    array([[[-4., -4.],
+            [-4., -4.]]])
+    """
+    g = _setup(x, weight, bias, stride, padding, dilation)
+    xp = pad2d(g.x.astype(g.dtype), g.padding)  # X_p: zeros around H and W
+    w = g.weight
+    b = np.zeros(w.shape[0], g.dtype) if g.bias is None else g.bias
+    N, C, K = xp.shape[0], xp.shape[1], w.shape[0]
+    kh, kw = w.shape[2], w.shape[3]
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    Ho, Wo = g.output_size
+    out = np.empty((N, K, Ho, Wo), g.dtype)
+    for n in range(N):
+        for k in range(K):
+            for i in range(Ho):
+                for j in range(Wo):
+                    total = b[k]
+                    for c in range(C):
+                        for u in range(kh):
+                            for v in range(kw):
+                                row, col = i * sh + u * dh, j * sw + v * dw
+                                total += w[k, c, u, v] * xp[n, c, row, col]
+                    out[n, k, i, j] = total
+    return out if g.batched else out[0]
+
+
+def relu(x: Any) -> np.ndarray:
+    r"""Return the rectified linear unit :math:`\max(x, 0)`, elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        Any numeric array (feature maps, typically ``(N, C, H, W)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape and dtype as ``x``; negative entries become 0, NaN stays
+        NaN.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric.
+
+    Notes
+    -----
+    .. math:: \operatorname{ReLU}(x) = \max(x, 0)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import relu
+    >>> relu(np.array([-2.0, -0.5, 0.0, 3.0, np.nan]))
+    array([ 0.,  0.,  0.,  3., nan])
+    >>> relu(np.array([-1, 2], dtype=np.int8))
+    array([0, 2], dtype=int8)
+    """
+    array = np.asarray(x)
+    array = check_array("x", array, ndim=array.ndim, layout="(any shape)")
+    return np.maximum(array, array.dtype.type(0), out=np.empty_like(array))
+
+
+def _check_1d(x: Any, kernel: Any, mode: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Check the arguments of the 1-D functions."""
+    xa = check_array("x", x, ndim=1, layout="(length,)")
+    wa = check_array("kernel", kernel, ndim=1, layout="(length,)")
+    for name, array in (("x", xa), ("kernel", wa)):
+        if array.size == 0:
+            raise ValueError(f"`{name}` must not be empty")
+    check_choice("mode", mode, ("valid", "same", "full"))
+    return xa, wa
+
+
+def _crop_1d(
+    full: np.ndarray, n: int, k: int, mode: str, *, flipped: bool
+) -> np.ndarray:
+    """Cut numpy's 'valid' or 'same' part out of a 'full' result."""
+    if mode == "full":
+        return full
+    short = min(n, k)
+    if mode == "valid":
+        return full[short - 1 : short - 1 + abs(n - k) + 1]
+    # 'same' keeps max(n, k) values, centred as numpy centres them (numpy
+    # swaps the arguments of correlate when the kernel is the longer one).
+    start = (short - 1) // 2 if flipped or n >= k else short // 2
+    return full[start : start + max(n, k)]
+
+
+def correlate1d(x: Any, kernel: Any, mode: str = "valid") -> np.ndarray:
+    r"""Cross-correlate two 1-D sequences: slide the kernel as it is.
+
+    This is what deep-learning frameworks call convolution. It matches
+    :func:`numpy.correlate` in every mode.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        The signal.
+    kernel : array_like, shape (k,)
+        The weights, not flipped.
+    mode : {'valid', 'same', 'full'}, default 'valid'
+        ``'valid'``: only positions where the kernel lies inside ``x``
+        (``|n - k| + 1`` values); ``'full'``: every overlap, with zeros
+        outside ``x`` (``n + k - 1`` values); ``'same'``: the centred
+        ``max(n, k)`` values of ``'full'``.
+
+    Returns
+    -------
+    numpy.ndarray, shape depends on ``mode``
+        dtype of ``x * kernel`` (integers stay integers).
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric.
+    ValueError
+        If an input is not 1-D or is empty, or ``mode`` is unknown.
+
+    See Also
+    --------
+    convolve1d : the true convolution, which flips the kernel.
+    numpy.correlate : the same result.
+
+    Notes
+    -----
+    For every lag :math:`i` (from :math:`-(k-1)` to :math:`n-1` in mode
+    ``'full'``, from 0 to :math:`n-k` in mode ``'valid'``), with
+    :math:`x` taken as zero outside :math:`0 \ldots n-1`,
+
+    .. math:: y[i] = \sum_{m=0}^{k-1} x[i + m]\, w[m].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import correlate1d
+    >>> correlate1d([1, 2, 3, 4, 5, 6], [1, -1])
+    array([-1, -1, -1, -1, -1])
+    >>> correlate1d([1, 2, 3], [1, 10], mode="full")
+    array([10, 21, 32,  3])
+    """
+    xa, wa = _check_1d(x, kernel, mode)
+    n, k = xa.size, wa.size
+    zeros = np.zeros(k - 1, xa.dtype)
+    xpad = np.concatenate([zeros, xa, zeros])  # x is zero outside 0..n-1
+    windows = sliding_window_view(xpad, k)  # windows[l] = xpad[l : l + k]
+    full = windows @ wa  # y[i] = sum_m x[i + m] w[m], i = l - (k - 1)
+    return _crop_1d(full, n, k, mode, flipped=False)
+
+
+def convolve1d(x: Any, kernel: Any, mode: str = "valid") -> np.ndarray:
+    r"""Convolve two 1-D sequences: the kernel is flipped as it slides.
+
+    The convolution of signal processing, and of :func:`numpy.convolve`,
+    which it matches in every mode. Deep-learning "convolution" is
+    :func:`correlate1d` instead; for a symmetric kernel the two agree.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        The signal.
+    kernel : array_like, shape (k,)
+        The weights.
+    mode : {'valid', 'same', 'full'}, default 'valid'
+        As for :func:`correlate1d`.
+
+    Returns
+    -------
+    numpy.ndarray, shape depends on ``mode``
+        dtype of ``x * kernel`` (integers stay integers).
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric.
+    ValueError
+        If an input is not 1-D or is empty, or ``mode`` is unknown.
+
+    See Also
+    --------
+    correlate1d : the unflipped version that CNNs use.
+    numpy.convolve : the same result.
+
+    Notes
+    -----
+    For every :math:`i` (from 0 to :math:`n+k-2` in mode ``'full'``, from
+    :math:`k-1` to :math:`n-1` in mode ``'valid'``), with :math:`x` taken as
+    zero outside :math:`0 \ldots n-1`,
+
+    .. math:: y[i] = \sum_{m=0}^{k-1} x[i - m]\, w[m],
+
+    which is :func:`correlate1d` with the kernel reversed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import convolve1d, correlate1d
+    >>> convolve1d([1, 2, 3, 4, 5, 6], [1, -1])
+    array([1, 1, 1, 1, 1])
+    >>> np.convolve([1, 2, 3, 4, 5, 6], [1, -1], "valid")
+    array([1, 1, 1, 1, 1])
+    >>> convolve1d([1, 2, 3], [1, 10], mode="full")
+    array([ 1, 12, 23, 30])
+    >>> correlate1d([1, 2, 3], [10, 1], mode="full")
+    array([ 1, 12, 23, 30])
+    """
+    xa, wa = _check_1d(x, kernel, mode)
+    n, k = xa.size, wa.size
+    zeros = np.zeros(k - 1, xa.dtype)
+    xpad = np.concatenate([zeros, xa, zeros])  # x is zero outside 0..n-1
+    # row i of `behind` is x[i], x[i - 1], ..., x[i - (k - 1)]
+    behind = sliding_window_view(xpad, k)[:, ::-1]
+    full = behind @ wa  # y[i] = sum_m x[i - m] w[m]
+    return _crop_1d(full, n, k, mode, flipped=True)
+
+
+def _padding_pairs(padding: Any) -> Padding:
+    """Numeric padding as ``((top, bottom), (left, right))`` (no strings)."""
+    if isinstance(padding, str):
+        raise ValueError(
+            "`padding` must be an integer, a pair (ph, pw) or a pair of pairs "
+            f"((top, bottom), (left, right)), got {padding!r} (a named mode "
+            "needs the kernel: use convbook.same_padding or conv2d's `padding`)"
+        )
+    return _as_padding_pairs(padding)
+
+
+def pad2d(x: Any, padding: int | Pair | Padding) -> np.ndarray:
+    r"""Add zeros around the last two axes (height and width) of ``x``.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W), (C, H, W) or (N, C, H, W)
+        Feature maps; only the last two axes are padded.
+    padding : int, (int, int) or ((int, int), (int, int))
+        ``p`` zeros on all four sides, ``(ph, pw)`` per axis, or
+        ``((top, bottom), (left, right))``; never negative.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., top + H + bottom, left + W + right)
+        A new array, same dtype as ``x``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric or a padding is not an integer.
+    ValueError
+        If ``x`` has the wrong number of dimensions, or a padding is
+        negative, malformed or a string.
+
+    See Also
+    --------
+    numpy.pad : the general version.
+    convbook.same_padding : the padding for ``'same'``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import pad2d
+    >>> pad2d(np.array([[1, 2], [3, 4]]), 1)
+    array([[0, 0, 0, 0],
+           [0, 1, 2, 0],
+           [0, 3, 4, 0],
+           [0, 0, 0, 0]])
+    >>> pad2d(np.ones((1, 2, 2)), ((0, 1), (2, 0)))
+    array([[[0., 0., 1., 1.],
+            [0., 0., 1., 1.],
+            [0., 0., 0., 0.]]])
+    """
+    array = check_array(
+        "x", x, ndim=(2, 3, 4), layout="(H, W), (C, H, W) or (N, C, H, W)"
+    )
+    (top, bottom), (left, right) = _padding_pairs(padding)
+    *lead, h, w = array.shape
+    out = np.zeros((*lead, top + h + bottom, left + w + right), array.dtype)
+    out[..., top : top + h, left : left + w] = array
+    return out
+
+
+def im2col(
+    x: Any,
+    kernel_size: int | Pair,
+    *,
+    stride: int | Pair = 1,
+    padding: int | str | Pair | Padding = 0,
+    dilation: int | Pair = 1,
+) -> np.ndarray:
+    r"""Gather every window of ``x`` into the columns of a matrix.
+
+    Column ``i * Wo + j`` holds the window that produces output pixel
+    ``(i, j)``, read in ``(c, u, v)`` order, so that a convolution becomes
+    one matrix product: ``weight.reshape(K, -1) @ im2col(x, (kh, kw))``,
+    reshaped to ``(K, Ho, Wo)``, equals :func:`conv2d`.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+        Input feature maps, channels first as in PyTorch.
+    kernel_size : int or (int, int)
+        ``(kh, kw)``, at least 1.
+    stride, padding, dilation
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C*kh*kw, Ho*Wo) or (N, C*kh*kw, Ho*Wo)
+        A new array with the dtype of ``x``; row ``(c*kh + u)*kw + v``
+        holds tap ``(u, v)`` of channel ``c``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`conv2d`.
+
+    See Also
+    --------
+    conv2d : which multiplies this matrix by the weights.
+
+    Notes
+    -----
+    .. math::
+
+        M[(c k_h + u) k_w + v,\ i W_o + j] =
+            X_p[c,\, i s_h + u d_h,\, j s_w + v d_w].
+
+    The matrix repeats each input pixel up to :math:`k_h k_w` times, which
+    is the memory price of doing the sum as one matrix product.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import conv2d, im2col
+    >>> x = np.arange(9).reshape(1, 3, 3)
+    >>> im2col(x, 2)
+    array([[0, 1, 3, 4],
+           [1, 2, 4, 5],
+           [3, 4, 6, 7],
+           [4, 5, 7, 8]])
+    >>> weight = np.array([[[[1, 0], [0, -1]]], [[[1, 1], [1, 1]]]])
+    >>> (weight.reshape(2, -1) @ im2col(x, 2)).reshape(2, 2, 2)
+    array([[[-4, -4],
+            [-4, -4]],
+    <BLANKLINE>
+           [[ 8, 12],
+            [20, 24]]])
+    >>> np.array_equal(_.astype(float), conv2d(x, weight))
+    True
+    """
+    x4, batched = _check_input(x)
+    kernel = check_pair("kernel_size", kernel_size, minimum=1)
+    stride = check_pair("stride", stride, minimum=1)
+    dilation = check_pair("dilation", dilation, minimum=1)
+    size = (x4.shape[2], x4.shape[3])
+    pads = _resolve_padding(padding, size, kernel, stride, dilation)
+    out = _output_size(size, pads, kernel, stride, dilation, f"`kernel_size` {kernel}")
+    if x4.shape[0] == 0:  # an empty batch has an empty matrix
+        rows = x4.shape[1] * kernel[0] * kernel[1]
+        return np.empty((0, rows, out[0] * out[1]), x4.dtype)
+    blocks = _column_blocks(x4, kernel, stride, pads, dilation, out, x4.dtype, None)
+    (_, _, _, _, cols), *_ = blocks
+    return cols if batched else cols[0]

@@ -1,3 +1,872 @@
-"""Placeholder: being written."""
+"""Layer descriptions and a layer-by-layer summary of a network.
 
-__all__: list[str] = []
+The classes here hold no weights: they describe a layer (its kernel size,
+stride, padding, ...) so that the shape of its output, its number of
+parameters and its cost can be computed from the shape of its input. Their
+arguments mirror ``torch.nn`` (``Conv2d``, ``ReLU``, ``MaxPool2d``,
+``AvgPool2d``) so that a network written for PyTorch can be described with the
+same numbers.
+
+Shapes are ``(C, H, W)``: channels first, as in PyTorch, for one sample.
+
+Counting conventions, used throughout:
+
+- *parameters* are the learned numbers: a convolution has ``K * C * kh * kw``
+  weights plus ``K`` biases; ReLU and pooling have none.
+- *MACs* are multiply-accumulate operations, one multiplication and one
+  addition each, so FLOPs are about ``2 * MACs``. Only the convolutions'
+  weighted sums are counted, ``K * H_out * W_out * C * kh * kw``; the bias
+  additions, ReLU's comparisons and pooling's comparisons or averages count 0.
+- *activations* are the values in a layer's output; stored as float32 they
+  take 4 bytes each.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+from ._checks import _show, check_int, check_pair
+from .receptive import ReceptiveField, receptive_fields
+from .shapes import _as_padding_pairs, _resolve_padding, output_size
+
+__all__ = [
+    "AvgPool2d",
+    "Conv2d",
+    "LayerSummary",
+    "MaxPool2d",
+    "ReLU",
+    "Summary",
+    "conv2d_macs",
+    "conv2d_parameters",
+    "summarize",
+]
+
+_FLOAT32_BYTES = 4
+
+Pair = tuple[int, int]
+Padding2d = tuple[Pair, Pair]
+
+
+def _check_shape(name: str, value: Any) -> tuple[int, int, int]:
+    """Return a ``(C, H, W)`` shape as a tuple of positive ints."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(
+            f"`{name}` must be a tuple (channels, height, width), got {_show(value)}"
+        )
+    if len(value) != 3:
+        raise ValueError(
+            f"`{name}` must be (channels, height, width), channels first, "
+            f"got {_show(value)} with {len(value)} elements"
+        )
+    channels, height, width = (
+        check_int(f"{name}[{i}]", v, minimum=1) for i, v in enumerate(value)
+    )
+    return channels, height, width
+
+
+def _check_bias(value: Any) -> bool:
+    """Return ``value`` if it is a bool (``bias`` is a switch, not a number)."""
+    if not isinstance(value, bool):
+        raise TypeError(
+            f"`bias` must be True or False, got {_show(value)} "
+            f"of type {type(value).__name__}"
+        )
+    return value
+
+
+def _show_pair(prefix: str, pair: Pair) -> str:
+    """Render ``(3, 3)`` as ``'s3'`` and ``(1, 2)`` as ``'s(1,2)'``."""
+    if pair[0] == pair[1]:
+        return f"{prefix}{pair[0]}"
+    return f"{prefix}({pair[0]},{pair[1]})"
+
+
+def _show_padding(padding: str | Padding2d) -> str:
+    """Render a resolved or string padding compactly for a layer's name."""
+    if isinstance(padding, str):
+        return padding
+    (top, bottom), (left, right) = padding
+    if top == bottom == left == right:
+        return f"p{top}"
+    if top == bottom and left == right:
+        return f"p({top},{left})"
+    return f"p(({top},{bottom}),({left},{right}))"
+
+
+def _output_hw(size: Pair, layer: Any, padding: Sequence[Any]) -> Pair:
+    """Apply :func:`output_size` to the height and the width of a layer."""
+    height, width = (
+        output_size(
+            size[axis],
+            layer.kernel_size[axis],
+            stride=layer.stride[axis],
+            padding=padding[axis],
+            dilation=layer.dilation[axis],
+        )
+        for axis in (0, 1)
+    )
+    return height, width
+
+
+class _Layer:
+    """What every layer provides; by default an element-wise layer."""
+
+    @property
+    def parameters(self) -> int:
+        """Number of learned values (weights and biases)."""
+        return 0
+
+    def output_shape(self, input_shape: Sequence[int]) -> tuple[int, int, int]:
+        """Return the ``(C, H, W)`` output shape for a ``(C, H, W)`` input."""
+        return _check_shape("input_shape", input_shape)
+
+    def macs(self, input_shape: Sequence[int]) -> int:
+        """Return the multiply-accumulates for one sample of this shape."""
+        self.output_shape(input_shape)
+        return 0
+
+    def receptive_params(
+        self, input_shape: Sequence[int] | None = None
+    ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+        """Return ``(kernel, stride, padding before, dilation)`` per axis.
+
+        The first tuple is for the height, the second for the width; this is
+        what :func:`convbook.receptive_field` reads.
+        """
+        return (1, 1, 0, 1), (1, 1, 0, 1)
+
+
+@dataclass(frozen=True)
+class Conv2d(_Layer):
+    r"""A 2-D convolution layer (cross-correlation, as in ``torch.nn.Conv2d``).
+
+    Parameters
+    ----------
+    in_channels : int
+        Channels of the input, :math:`C`.
+    out_channels : int
+        Number of filters, :math:`K`; channels of the output.
+    kernel_size : int or (int, int)
+        Kernel height and width.
+    stride : int or (int, int), default 1
+        Step between windows, per axis.
+    padding : int, (int, int), ((int, int), (int, int)), 'valid' or 'same'
+        Zeros around the input: one number for all sides, ``(ph, pw)`` per
+        axis, ``((top, bottom), (left, right))``, ``'valid'`` (none) or
+        ``'same'`` (TensorFlow's rule: output ``ceil(size / stride)``, the odd
+        pixel at the bottom and right).
+    dilation : int or (int, int), default 1
+        Spacing between kernel taps, per axis.
+    bias : bool, default True
+        Whether each filter adds a learned bias.
+
+    Attributes
+    ----------
+    kernel_size, stride, dilation : (int, int)
+        Stored as ``(height, width)`` pairs.
+    padding : ((int, int), (int, int)) or str
+        Stored as ``((top, bottom), (left, right))``, or the string.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer or ``bias`` is not a bool.
+    ValueError
+        If a size is out of range or ``padding`` is malformed.
+
+    See Also
+    --------
+    conv2d_parameters, conv2d_macs, summarize
+
+    Notes
+    -----
+    Output channel :math:`k` at position :math:`(i, j)` is
+
+    .. math::
+
+        O[k, i, j] = b_k + \sum_{c=0}^{C-1} \sum_{m=0}^{k_h-1}
+        \sum_{n=0}^{k_w-1} W[k, c, m, n]\,
+        X_p[c,\ i s_h + m d_h,\ j s_w + n d_w]
+
+    where :math:`X_p` is the zero-padded input.
+
+    Examples
+    --------
+    >>> from convbook import Conv2d
+    >>> conv = Conv2d(3, 16, 3, padding=1)
+    >>> conv.output_shape((3, 28, 28))
+    (16, 28, 28)
+    >>> conv.parameters
+    448
+    >>> conv.macs((3, 28, 28))
+    338688
+    >>> print(conv)
+    Conv2d(3->16, 3x3, s1, p1)
+    """
+
+    in_channels: int
+    out_channels: int
+    kernel_size: int | Pair
+    stride: int | Pair = 1
+    padding: int | Pair | Padding2d | str = 0
+    dilation: int | Pair = 1
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("in_channels", "out_channels"):
+            value = check_int(name, getattr(self, name), minimum=1)
+            object.__setattr__(self, name, value)
+        for name in ("kernel_size", "stride", "dilation"):
+            value = check_pair(name, getattr(self, name), minimum=1)
+            object.__setattr__(self, name, value)
+        if isinstance(self.padding, str):
+            if self.padding not in ("valid", "same"):
+                raise ValueError(
+                    "`padding` must be an integer, a pair, a pair of pairs, "
+                    f"'valid' or 'same', got {self.padding!r}"
+                )
+        else:
+            object.__setattr__(self, "padding", _as_padding_pairs(self.padding))
+        _check_bias(self.bias)
+
+    def __str__(self) -> str:
+        kh, kw = self.kernel_size
+        parts = [
+            f"{self.in_channels}->{self.out_channels}",
+            f"{kh}x{kw}",
+            _show_pair("s", self.stride),
+            _show_padding(self.padding),
+        ]
+        if self.dilation != (1, 1):
+            parts.append(_show_pair("d", self.dilation))
+        if not self.bias:
+            parts.append("no bias")
+        return f"Conv2d({', '.join(parts)})"
+
+    def _padding_pairs(self, height: int, width: int) -> Padding2d:
+        return _resolve_padding(
+            self.padding, (height, width), self.kernel_size, self.stride, self.dilation
+        )
+
+    @property
+    def parameters(self) -> int:
+        """Number of weights ``K*C*kh*kw`` plus ``K`` biases when ``bias``."""
+        return conv2d_parameters(
+            self.in_channels, self.out_channels, self.kernel_size, bias=self.bias
+        )
+
+    def output_shape(self, input_shape: Sequence[int]) -> tuple[int, int, int]:
+        """Return ``(out_channels, H_out, W_out)`` for a ``(C, H, W)`` input.
+
+        Raises
+        ------
+        ValueError
+            If the input's channels differ from ``in_channels`` or the kernel
+            does not fit in the padded input.
+        """
+        channels, height, width = _check_shape("input_shape", input_shape)
+        if channels != self.in_channels:
+            raise ValueError(
+                f"`input_shape` has {channels} channels but the layer's "
+                f"`in_channels` is {self.in_channels}; they must match "
+                "(shapes are (C, H, W), channels first)"
+            )
+        padding = self._padding_pairs(height, width)
+        return (self.out_channels, *_output_hw((height, width), self, padding))
+
+    def macs(self, input_shape: Sequence[int]) -> int:
+        """Return ``K * H_out * W_out * C * kh * kw`` for one sample."""
+        _, out_h, out_w = self.output_shape(input_shape)
+        kh, kw = self.kernel_size
+        return self.out_channels * out_h * out_w * self.in_channels * kh * kw
+
+    def receptive_params(
+        self, input_shape: Sequence[int] | None = None
+    ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+        """Return ``(kernel, stride, padding before, dilation)`` per axis.
+
+        ``input_shape`` is needed only for ``padding='same'`` with a stride
+        above 1, where the padding depends on the input size.
+        """
+        if self.padding == "same" and input_shape is None:
+            if self.stride != (1, 1):
+                raise ValueError(
+                    f"{self}: with `padding`='same' and a stride above 1 the "
+                    "padding depends on the input size; pass `input_shape`"
+                )
+            # Stride 1: the total padding is k' - 1 whatever the size.
+            top = (self.dilation[0] * (self.kernel_size[0] - 1)) // 2
+            left = (self.dilation[1] * (self.kernel_size[1] - 1)) // 2
+        elif input_shape is None:
+            (top, _), (left, _) = self._padding_pairs(1, 1)
+        else:
+            _, height, width = _check_shape("input_shape", input_shape)
+            (top, _), (left, _) = self._padding_pairs(height, width)
+        return (
+            (self.kernel_size[0], self.stride[0], top, self.dilation[0]),
+            (self.kernel_size[1], self.stride[1], left, self.dilation[1]),
+        )
+
+
+@dataclass(frozen=True)
+class ReLU(_Layer):
+    r"""The rectified linear unit, :math:`\max(x, 0)` element by element.
+
+    It keeps the shape, has no parameters, counts no MACs and leaves the
+    receptive field unchanged.
+
+    Examples
+    --------
+    >>> from convbook import ReLU
+    >>> ReLU().output_shape((16, 28, 28))
+    (16, 28, 28)
+    >>> ReLU().parameters
+    0
+    """
+
+    def __str__(self) -> str:
+        return "ReLU()"
+
+
+class _Pool2d(_Layer):
+    """Shared checks and shape rule of the pooling layers."""
+
+    kernel_size: Pair
+    stride: Pair
+    padding: Pair
+    dilation: Pair
+
+    def _normalise(self) -> None:
+        if self.stride is None:
+            object.__setattr__(self, "stride", self.kernel_size)
+        for name, minimum in (
+            ("kernel_size", 1),
+            ("stride", 1),
+            ("padding", 0),
+            ("dilation", 1),
+        ):
+            value = check_pair(name, getattr(self, name), minimum=minimum)
+            object.__setattr__(self, name, value)
+        if any(p > k // 2 for p, k in zip(self.padding, self.kernel_size, strict=True)):
+            raise ValueError(
+                "`padding` must be at most half of `kernel_size` (PyTorch's "
+                f"rule for pooling), got padding {self.padding} for kernel_size "
+                f"{self.kernel_size}"
+            )
+
+    def _describe(self, name: str) -> str:
+        kh, kw = self.kernel_size
+        parts = [f"{kh}x{kw}", _show_pair("s", self.stride)]
+        if self.padding != (0, 0):
+            parts.append(_show_pair("p", self.padding))
+        if self.dilation != (1, 1):
+            parts.append(_show_pair("d", self.dilation))
+        return f"{name}({', '.join(parts)})"
+
+    def output_shape(self, input_shape: Sequence[int]) -> tuple[int, int, int]:
+        """Return ``(C, H_out, W_out)`` for a ``(C, H, W)`` input.
+
+        Raises
+        ------
+        ValueError
+            If the window does not fit in the padded input.
+        """
+        channels, height, width = _check_shape("input_shape", input_shape)
+        return (channels, *_output_hw((height, width), self, self.padding))
+
+    def receptive_params(
+        self, input_shape: Sequence[int] | None = None
+    ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+        """Return ``(kernel, stride, padding before, dilation)`` per axis."""
+        return (
+            (self.kernel_size[0], self.stride[0], self.padding[0], self.dilation[0]),
+            (self.kernel_size[1], self.stride[1], self.padding[1], self.dilation[1]),
+        )
+
+
+@dataclass(frozen=True)
+class MaxPool2d(_Pool2d):
+    """Max pooling over windows, as ``torch.nn.MaxPool2d`` (floor mode).
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        Window height and width.
+    stride : int or (int, int), optional
+        Step between windows; defaults to ``kernel_size`` (no overlap).
+    padding : int or (int, int), default 0
+        Padding on both sides of each axis, at most half the window (PyTorch's
+        rule); padded positions never win the maximum.
+    dilation : int or (int, int), default 1
+        Spacing between window taps.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer.
+    ValueError
+        If a size is out of range or ``padding`` exceeds half the window.
+
+    Examples
+    --------
+    >>> from convbook import MaxPool2d
+    >>> pool = MaxPool2d(2)
+    >>> pool.output_shape((16, 28, 28))
+    (16, 14, 14)
+    >>> print(pool)
+    MaxPool2d(2x2, s2)
+    """
+
+    kernel_size: int | Pair
+    stride: int | Pair | None = None
+    padding: int | Pair = 0
+    dilation: int | Pair = 1
+
+    def __post_init__(self) -> None:
+        self._normalise()
+
+    def __str__(self) -> str:
+        return self._describe("MaxPool2d")
+
+
+@dataclass(frozen=True)
+class AvgPool2d(_Pool2d):
+    """Average pooling over windows, as ``torch.nn.AvgPool2d``.
+
+    Padded zeros are included in the average (PyTorch's default,
+    ``count_include_pad=True``); the output size uses the floor.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        Window height and width.
+    stride : int or (int, int), optional
+        Step between windows; defaults to ``kernel_size``.
+    padding : int or (int, int), default 0
+        Zeros on both sides of each axis, at most half the window.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer.
+    ValueError
+        If a size is out of range or ``padding`` exceeds half the window.
+
+    Examples
+    --------
+    >>> from convbook import AvgPool2d
+    >>> AvgPool2d(3, stride=2, padding=1).output_shape((8, 7, 7))
+    (8, 4, 4)
+    """
+
+    kernel_size: int | Pair
+    stride: int | Pair | None = None
+    padding: int | Pair = 0
+    dilation: Pair = field(default=(1, 1), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._normalise()
+
+    def __str__(self) -> str:
+        return self._describe("AvgPool2d")
+
+
+def conv2d_parameters(
+    in_channels: int, out_channels: int, kernel_size: int | Pair, *, bias: bool = True
+) -> int:
+    r"""Return the number of learned values of a 2-D convolution.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input channels :math:`C`.
+    out_channels : int
+        Filters :math:`K`.
+    kernel_size : int or (int, int)
+        Kernel height and width.
+    bias : bool, default True
+        Whether each filter has a bias.
+
+    Returns
+    -------
+    int
+        :math:`K\,C\,k_h k_w + K` (without the :math:`K` when ``bias`` is
+        False). The count does not depend on the input's height and width.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer or ``bias`` is not a bool.
+    ValueError
+        If a size is smaller than 1.
+
+    Examples
+    --------
+    >>> from convbook import conv2d_parameters
+    >>> conv2d_parameters(3, 16, 3)
+    448
+    >>> conv2d_parameters(16, 32, 3)
+    4640
+    >>> conv2d_parameters(16, 32, 3, bias=False)
+    4608
+    """
+    in_channels = check_int("in_channels", in_channels, minimum=1)
+    out_channels = check_int("out_channels", out_channels, minimum=1)
+    kh, kw = check_pair("kernel_size", kernel_size, minimum=1)
+    bias = _check_bias(bias)
+    return out_channels * in_channels * kh * kw + (out_channels if bias else 0)
+
+
+def conv2d_macs(
+    input_shape: Sequence[int],
+    out_channels: int,
+    kernel_size: int | Pair,
+    *,
+    stride: int | Pair = 1,
+    padding: int | Pair | Padding2d | str = 0,
+    dilation: int | Pair = 1,
+) -> int:
+    r"""Return the multiply-accumulates of a 2-D convolution on one sample.
+
+    One MAC is one multiplication and one addition, so the FLOPs are about
+    twice the MACs. Bias additions are not counted.
+
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        The input ``(C, H, W)``, channels first.
+    out_channels : int
+        Filters :math:`K`.
+    kernel_size, stride, dilation : int or (int, int)
+        As for :class:`Conv2d`.
+    padding : int, pair, pair of pairs, 'valid' or 'same'
+        As for :class:`Conv2d`.
+
+    Returns
+    -------
+    int
+        :math:`K\,H_o W_o\,C\,k_h k_w`: each of the :math:`K H_o W_o` outputs
+        is a sum of :math:`C k_h k_w` products.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :class:`Conv2d` and :meth:`Conv2d.output_shape`.
+
+    Examples
+    --------
+    >>> from convbook import conv2d_macs
+    >>> conv2d_macs((3, 28, 28), 16, 3, padding=1)
+    338688
+    >>> conv2d_macs((16, 28, 28), 32, 3, padding=1)
+    3612672
+    """
+    channels = _check_shape("input_shape", input_shape)[0]
+    layer = Conv2d(
+        channels,
+        out_channels,
+        kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+    )
+    return layer.macs(input_shape)
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """One row of a :class:`Summary`: a layer and what it produces.
+
+    Attributes
+    ----------
+    index : int
+        Position of the layer, counted from 1.
+    name : str
+        Short description, e.g. ``'Conv2d(3->16, 3x3, s1, p1)'``.
+    layer : object
+        The layer itself.
+    input_shape, output_shape : (int, int, int)
+        ``(C, H, W)`` before and after the layer.
+    parameters : int
+        Learned values of the layer.
+    macs : int
+        Multiply-accumulates for the whole batch.
+    activations : int
+        Values in the output of one sample, ``C * H * W``.
+    activation_bytes : int
+        Memory of the output for the whole batch in float32.
+    receptive_field : (ReceptiveField, ReceptiveField)
+        Field of the output units along the height and the width.
+    """
+
+    index: int
+    name: str
+    layer: Any
+    input_shape: tuple[int, int, int]
+    output_shape: tuple[int, int, int]
+    parameters: int
+    macs: int
+    activations: int
+    activation_bytes: int
+    receptive_field: tuple[ReceptiveField, ReceptiveField]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as plain JSON-ready values (no layer object)."""
+        height, width = self.receptive_field
+        return {
+            "index": self.index,
+            "name": self.name,
+            "input_shape": list(self.input_shape),
+            "output_shape": list(self.output_shape),
+            "parameters": self.parameters,
+            "macs": self.macs,
+            "activations": self.activations,
+            "activation_bytes": self.activation_bytes,
+            "receptive_field": {
+                "size": [height.size, width.size],
+                "stride": [height.stride, width.stride],
+                "start": [height.start, width.start],
+            },
+        }
+
+
+def _both(height: int, width: int) -> str:
+    return str(height) if height == width else f"{height}x{width}"
+
+
+@dataclass(frozen=True)
+class Summary(Sequence[LayerSummary]):
+    """The layer-by-layer table of a network, returned by :func:`summarize`.
+
+    It behaves as a sequence of :class:`LayerSummary` rows and adds totals
+    and renderings.
+
+    Attributes
+    ----------
+    input_shape : (int, int, int)
+        The network's ``(C, H, W)`` input.
+    rows : tuple of LayerSummary
+        One row per layer.
+    batch : int
+        Samples per batch; scales ``macs`` and ``activation_bytes``.
+    """
+
+    input_shape: tuple[int, int, int]
+    rows: tuple[LayerSummary, ...]
+    batch: int = 1
+
+    @overload
+    def __getitem__(self, index: int) -> LayerSummary: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[LayerSummary, ...]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> LayerSummary | tuple[LayerSummary, ...]:
+        return self.rows[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[LayerSummary]:
+        return iter(self.rows)
+
+    @property
+    def output_shape(self) -> tuple[int, int, int]:
+        """Shape ``(C, H, W)`` of the last layer's output."""
+        return self.rows[-1].output_shape if self.rows else self.input_shape
+
+    @property
+    def total_parameters(self) -> int:
+        """Sum of the layers' parameters."""
+        return sum(row.parameters for row in self.rows)
+
+    @property
+    def total_macs(self) -> int:
+        """Sum of the layers' multiply-accumulates for the batch."""
+        return sum(row.macs for row in self.rows)
+
+    @property
+    def total_activation_bytes(self) -> int:
+        """Float32 memory of all layer outputs for the batch."""
+        return sum(row.activation_bytes for row in self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as plain, JSON-ready values."""
+        return {
+            "input_shape": list(self.input_shape),
+            "batch": self.batch,
+            "layers": [row.to_dict() for row in self.rows],
+            "output_shape": list(self.output_shape),
+            "total_parameters": self.total_parameters,
+            "total_macs": self.total_macs,
+            "total_activation_bytes": self.total_activation_bytes,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Return :meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def to_text(self) -> str:
+        """Return an aligned plain-ASCII table, one line per layer."""
+        header = (
+            "#",
+            "Layer",
+            "Output",
+            "Params",
+            "MACs",
+            "Bytes",
+            "RF",
+            "Jump",
+            "Start",
+        )
+        lines = []
+        for row in self.rows:
+            height, width = row.receptive_field
+            lines.append(
+                (
+                    str(row.index),
+                    row.name,
+                    "x".join(str(n) for n in row.output_shape),
+                    f"{row.parameters:,}",
+                    f"{row.macs:,}",
+                    f"{row.activation_bytes:,}",
+                    _both(height.size, width.size),
+                    _both(height.stride, width.stride),
+                    _both(height.start, width.start),
+                )
+            )
+        widths = [
+            max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))
+        ]
+        left = {1, 2}  # the name and shape columns read better left-aligned
+
+        def render(cells: Sequence[str]) -> str:
+            return "  ".join(
+                cell.ljust(w) if i in left else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+            ).rstrip()
+
+        rule = "-" * len(render(header))
+        shape = "x".join(str(n) for n in self.input_shape)
+        total_macs = self.total_macs
+        return "\n".join(
+            [
+                f"Input: {shape} (C x H x W), batch {self.batch}",
+                rule,
+                render(header),
+                rule,
+                *(render(cells) for cells in lines),
+                rule,
+                f"Total parameters: {self.total_parameters:,}",
+                f"Total MACs: {total_macs:,} (about {2 * total_macs:,} FLOPs)",
+                f"Activation memory: {self.total_activation_bytes:,} bytes (float32)",
+                "RF: receptive field size; Jump: distance between neighbouring fields;",
+                "Start: first input pixel seen by output unit 0 (negative: in the "
+                "padding).",
+            ]
+        )
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def summarize(
+    input_shape: Sequence[int], layers: Iterable[Any], *, batch: int = 1
+) -> Summary:
+    r"""Return the layer-by-layer shapes, parameters, costs and receptive fields.
+
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        The input ``(C, H, W)`` of one sample, channels first as in PyTorch.
+    layers : iterable of layers
+        ``Conv2d``, ``ReLU``, ``MaxPool2d`` and ``AvgPool2d`` objects, applied
+        in order.
+    batch : int, default 1
+        Samples per batch; multiplies the MACs and the activation memory.
+
+    Returns
+    -------
+    Summary
+        A sequence of :class:`LayerSummary` rows with totals,
+        :meth:`Summary.to_text` and :meth:`Summary.to_json`.
+
+    Raises
+    ------
+    TypeError
+        If ``input_shape`` is not a triple of integers or an element of
+        ``layers`` is not a layer.
+    ValueError
+        If a layer rejects its input shape; the message starts with the
+        layer's position and name.
+
+    See Also
+    --------
+    receptive_field, output_size
+
+    Notes
+    -----
+    Layer :math:`l` turns :math:`(C_{l-1}, H_{l-1}, W_{l-1})` into
+    :math:`(C_l, H_l, W_l)` with :func:`convbook.output_size` on each axis;
+    for a convolution with :math:`K_l` filters, :math:`C_l = K_l` and
+
+    .. math::
+
+        \text{MACs}_l = K_l\, H_l W_l\, C_{l-1}\, k_h k_w .
+
+    Examples
+    --------
+    The network of the book's question, two 3x3 convolutions with padding 1:
+
+    >>> from convbook import Conv2d, ReLU, summarize
+    >>> layers = [Conv2d(3, 16, 3, padding=1), ReLU(),
+    ...           Conv2d(16, 32, 3, padding=1), ReLU()]
+    >>> summary = summarize((3, 28, 28), layers)
+    >>> [row.output_shape for row in summary]
+    [(16, 28, 28), (16, 28, 28), (32, 28, 28), (32, 28, 28)]
+    >>> summary.total_parameters, summary.total_macs
+    (5088, 3951360)
+    >>> summary[2].receptive_field[0]
+    ReceptiveField(size=5, stride=1, start=-2)
+    """
+    shape = _check_shape("input_shape", input_shape)
+    batch = check_int("batch", batch, minimum=1)
+    if isinstance(layers, str) or not isinstance(layers, Iterable):
+        raise TypeError(f"`layers` must be a sequence of layers, got {_show(layers)}")
+    layers = list(layers)
+    rows = []
+    shapes = [shape]
+    for index, layer in enumerate(layers, start=1):
+        if not isinstance(layer, _Layer):
+            raise TypeError(
+                f"`layers[{index - 1}]` must be a layer such as Conv2d, ReLU, "
+                f"MaxPool2d or AvgPool2d, got {_show(layer)}"
+            )
+        try:
+            out_shape = layer.output_shape(shapes[-1])
+        except ValueError as error:
+            raise ValueError(f"layer {index} {layer}: {error}") from None
+        shapes.append(out_shape)
+    heights = receptive_fields(layers, axis="height", input_shape=shape)
+    widths = receptive_fields(layers, axis="width", input_shape=shape)
+    for index, layer in enumerate(layers, start=1):
+        in_shape, out_shape = shapes[index - 1], shapes[index]
+        activations = out_shape[0] * out_shape[1] * out_shape[2]
+        rows.append(
+            LayerSummary(
+                index=index,
+                name=str(layer),
+                layer=layer,
+                input_shape=in_shape,
+                output_shape=out_shape,
+                parameters=layer.parameters,
+                macs=layer.macs(in_shape) * batch,
+                activations=activations,
+                activation_bytes=activations * _FLOAT32_BYTES * batch,
+                receptive_field=(heights[index - 1], widths[index - 1]),
+            )
+        )
+    return Summary(input_shape=shape, rows=tuple(rows), batch=batch)

@@ -335,8 +335,12 @@ def _resolve_padding(
             return (0, 0), (0, 0)
         if padding == "same":
             return (
-                same_padding(size[0], kernel_size[0], stride=stride[0], dilation=dilation[0]),
-                same_padding(size[1], kernel_size[1], stride=stride[1], dilation=dilation[1]),
+                same_padding(
+                    size[0], kernel_size[0], stride=stride[0], dilation=dilation[0]
+                ),
+                same_padding(
+                    size[1], kernel_size[1], stride=stride[1], dilation=dilation[1]
+                ),
             )
         raise ValueError(
             f"`padding` must be an integer, a pair, a pair of pairs, 'valid' or "

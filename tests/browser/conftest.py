@@ -1,0 +1,75 @@
+"""Fixtures for the browser tests: the built site and a headless Chromium.
+
+The tests read the site that ``make html`` built in ``_build/html`` and open
+its pages from files, as a reader who downloaded the book would. Chromium is
+Debian's (``/usr/bin/chromium``), driven by Playwright's Python package.
+Without Chromium or the built site the tests skip on a reader's machine, but
+fail in CI (``CI`` set), where they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "html"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CONVBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _unavailable(reason: str) -> None:
+    """Skip on a reader's machine; fail in CI, where every check must run."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this check must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (SITE / "index.html").is_file():
+        _unavailable(f"the built site is missing: run `make html` first ({SITE})")
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (it is in the test extra)")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def save_screenshot():
+    """Return a function that saves a full-page screenshot of a failing page."""
+
+    def save(page: object, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name.replace('/', '_')}.png"
+        page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+        return path
+
+    return save

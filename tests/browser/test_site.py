@@ -1,0 +1,323 @@
+"""The built book in a real browser: every page, opened from files.
+
+Each page must load with no console error, no failed request and no request
+that leaves the site; every formula must be typeset by the site's own MathJax
+without error; every image must load and carry meaningful alt text; and the
+page must not scroll sideways on a 375-pixel phone screen. Links inside the
+site are checked over the HTML of every page. A failing page leaves a
+screenshot in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SITE = Path(__file__).resolve().parents[2] / "_build" / "html"
+
+SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
+PAGES = sorted(
+    path.relative_to(SITE).as_posix()
+    for path in SITE.rglob("*.html")
+    if not SKIP_DIRS.intersection(path.relative_to(SITE).parts)
+    and path.name != "404.html"
+)
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+HASH_LIKE = re.compile(r"^[0-9a-f]{12,}(\.\w+)?$")
+
+
+def _open(browser, relative: str, *, width: int = 1280, height: int = 900):
+    """Open a page of the site, recording every problem the browser reports."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems: list[str] = []
+
+    def on_request(request) -> None:
+        scheme = urlsplit(request.url).scheme
+        if scheme not in LOCAL_SCHEMES:
+            problems.append(f"request leaves the site: {request.url}")
+
+    def on_route(route) -> None:
+        if urlsplit(route.request.url).scheme in LOCAL_SCHEMES:
+            route.continue_()
+        else:  # never let a request out; it is recorded above
+            route.abort()
+
+    page.on("request", on_request)
+    page.route("**/*", on_route)
+    page.on(
+        "requestfailed",
+        lambda r: (
+            problems.append(f"request failed: {r.url} ({r.failure})")
+            if urlsplit(r.url).scheme in LOCAL_SCHEMES
+            else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto((SITE / relative).as_uri(), wait_until="load")
+    return context, page, problems
+
+
+def _wait_for_math(page) -> None:
+    if page.locator(".math").count() == 0:
+        return
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+        timeout=15_000,
+    )
+    page.evaluate("() => MathJax.startup.promise")
+
+
+@pytest.mark.parametrize("relative", PAGES)
+def test_page_loads_cleanly(browser, site, save_screenshot, relative: str) -> None:
+    context, page, problems = _open(browser, relative)
+    try:
+        _wait_for_math(page)
+        math = page.evaluate(
+            """() => {
+                const all = [...document.querySelectorAll('.math')];
+                return {
+                  total: all.length,
+                  untypeset: all.filter(e => !e.querySelector('mjx-container'))
+                                .map(e => e.textContent.slice(0, 60)),
+                  errors: [...document.querySelectorAll('mjx-merror')]
+                          .map(e => e.getAttribute('data-mjx-error') || e.textContent),
+                };
+            }"""
+        )
+        assert not math["untypeset"], f"formulas MathJax did not typeset: {math}"
+        assert not math["errors"], f"MathJax errors: {math['errors']}"
+        images = page.evaluate(
+            """() => [...document.images].map(i => ({
+                src: i.getAttribute('src'), alt: i.getAttribute('alt'),
+                ok: i.complete && i.naturalWidth > 0}))"""
+        )
+        for image in images:
+            assert image["ok"], f"image did not load: {image['src']}"
+            alt = (image["alt"] or "").strip()
+            name = Path(urlsplit(image["src"] or "").path).name
+            meaningful = len(alt) >= 4 and not HASH_LIKE.match(alt) and alt != name
+            assert meaningful, f"image {image['src']} has no meaningful alt: {alt!r}"
+        assert not problems, "\n".join(problems)
+
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_timeout(150)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth"
+            " - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"the page scrolls sideways by {overflow}px at 375px"
+    except AssertionError:
+        save_screenshot(page, relative)
+        raise
+    finally:
+        context.close()
+
+
+class _Anchors(HTMLParser):
+    """Collect the ids a page defines and the local references it makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for key in ("id", "name"):
+            if values.get(key):
+                self.ids.add(values[key])  # type: ignore[arg-type]
+        attr = {"a": "href", "link": "href", "img": "src", "script": "src"}.get(tag)
+        if attr and values.get(attr):
+            self.refs.append(values[attr])  # type: ignore[arg-type]
+
+
+def _parse(path: Path) -> _Anchors:
+    parser = _Anchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_links_inside_the_site_resolve(site) -> None:
+    parsed: dict[Path, _Anchors] = {}
+    broken: list[str] = []
+    for relative in PAGES:
+        page = SITE / relative
+        anchors = parsed.setdefault(page, _parse(page))
+        for ref in anchors.refs:
+            parts = urlsplit(ref)
+            if parts.scheme or ref.startswith("//"):
+                continue  # outgoing links are links, not requests
+            target = (
+                (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            )
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{relative}: {ref} (no file {target})")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = parsed.setdefault(target, _parse(target)).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{relative}: {ref} (no #{parts.fragment})")
+    assert PAGES, "no pages found in the built site"
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def test_search_finds_the_receptive_field_chapter(
+    browser, site, save_screenshot
+) -> None:
+    context, page, problems = _open(browser, "search.html")
+    try:
+        page.goto((SITE / "search.html").as_uri() + "?q=receptive+field")
+        results = page.locator("#search-results ul.search li a")
+        results.first.wait_for(timeout=15_000)
+        hrefs = [results.nth(i).get_attribute("href") or "" for i in range(3)]
+        assert any("receptive-fields.html" in href for href in hrefs), hrefs
+        assert not problems, "\n".join(problems)
+    except AssertionError:
+        save_screenshot(page, "search")
+        raise
+    finally:
+        context.close()
+
+
+def test_dark_mode_switch(browser, site, save_screenshot) -> None:
+    context, page, problems = _open(browser, "index.html")
+    try:
+        page.emulate_media(color_scheme="light")
+        page.reload()
+        assert page.evaluate("document.documentElement.dataset.theme") == "light"
+        # The theme's colour-mode control is a dropdown: open it, choose Dark.
+        page.locator(".theme-switch-button:visible").first.click()
+        page.locator('.theme-change-button[data-mode="dark"]:visible').first.click()
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        luminance = page.evaluate(
+            """() => {
+                const c = getComputedStyle(document.body).backgroundColor;
+                const [r, g, b] = c.match(/\\d+/g).map(Number);
+                return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+            }"""
+        )
+        assert luminance < 0.3, f"dark mode left a light background ({luminance:.2f})"
+        mode = page.evaluate("localStorage.getItem('mode')")
+        assert mode == "dark", f"the choice was not remembered (mode={mode!r})"
+        assert not problems, "\n".join(problems)
+    except AssertionError:
+        save_screenshot(page, "dark-mode")
+        raise
+    finally:
+        context.close()
+
+
+CHAPTER_BUDGET = 300 * 1024
+
+
+def test_each_chapter_weighs_under_300_kb(site) -> None:
+    heavy: list[str] = []
+    for relative in PAGES:
+        page = SITE / relative
+        anchors = _parse(page)
+        images = {
+            (page.parent / unquote(urlsplit(ref).path)).resolve()
+            for ref in anchors.refs
+            if "_images/" in ref and not urlsplit(ref).scheme
+        }
+        weight = page.stat().st_size + sum(
+            p.stat().st_size for p in images if p.is_file()
+        )
+        if weight > CHAPTER_BUDGET:
+            heavy.append(f"{relative}: {weight / 1024:.0f} KB")
+    assert not heavy, "pages over 300 KB (HTML plus images):\n" + "\n".join(heavy)
+
+
+def test_missing_address_gets_the_404_page(browser, site, save_screenshot) -> None:
+    """Served as a host would serve it: any unknown address gets 404.html."""
+    import functools
+    import http.server
+    import threading
+
+    prefix = _notfound_prefix()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            path = urlsplit(path).path
+            if path.startswith(prefix):
+                path = "/" + path[len(prefix) :]
+            return super().translate_path(path)
+
+        def send_error(self, code: int, message: str | None = None, explain=None):
+            if code != 404:
+                return super().send_error(code, message, explain)
+            body = (SITE / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(SITE))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(origin)
+            else (
+                problems.append(f"leaves the site: {route.request.url}"),
+                route.abort(),
+            )
+        ),
+    )
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    try:
+        response = page.goto(f"{origin}{prefix}no/such/chapter.html")
+        assert response is not None
+        assert response.status == 404
+        assert "Page not found" in page.content()
+        stylesheets = page.evaluate("document.styleSheets.length")
+        assert stylesheets > 0, "the 404 page loaded no stylesheet"
+        page.get_by_role("link", name="the answer first").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"{prefix}index.html"), page.url
+        problems = [p for p in problems if "404" not in p]  # the 404 itself
+        assert not problems, "\n".join(problems)
+    except AssertionError:
+        save_screenshot(page, "404")
+        raise
+    finally:
+        context.close()
+        server.shutdown()
+
+
+def _notfound_prefix() -> str:
+    """Return the address prefix the 404 page was built for (from its links)."""
+    text = (SITE / "404.html").read_text(encoding="utf-8")
+    match = re.search(r'href="(/[^"]*?)_static/', text)
+    assert match, "404.html links no stylesheet under an absolute prefix"
+    return match.group(1)
