@@ -194,11 +194,46 @@ mathjax_path = "mathjax/tex-chtml.js"
 suppress_warnings = ["mystnb.unknown_mime_type"]
 nitpicky = False
 
-# numpydoc-style "int, default 1" types are prose, not classes to link.
+# numpydoc-style types ("int, default 1", "pair of pairs") are prose, not
+# classes to link; and the build links no external inventories (that would
+# need the network), so numpy, matplotlib and standard-library targets stay
+# plain text.
 nitpick_ignore_regex = [
-    (
-        "py:class",
-        r"default .*|optional|array[_ -]like|ndarray.*|callable|sequence.*|array",
-    ),
-    ("py:class", r"(N|C|H|W|K|kh|kw|\(.*\)).*"),
+    ("py:class", r"default .*|optional|array[_ -]like|ndarray.*|callable|sequence.*"),
+    ("py:class", r"array|(N|C|H|W|K|kh|kw|\(.*\)).*"),
+    ("py:class", r"shape|pairs?|tuples|n|k|mapping|iterable|layers|str to float"),
+    ("py:class", r"path-like|bool array|binary file object|\{?'[a-z]+'\}?"),
+    (r"py:.*", r"(matplotlib|numpy|np|collections|argparse|IPython)(\..*)?"),
+    ("py:class", r"convbook\.layers\._.*"),  # private base classes in signatures
 ]
+
+
+def _package_shortcut(app, env, node, contnode):
+    """Resolve ``convbook.name`` to the module that defines ``name``.
+
+    The API page documents each function where it lives
+    (``convbook.conv.conv2d``); readers and chapters write the public name
+    (``convbook.conv2d``), which this resolves.
+    """
+    import convbook
+
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not target.startswith("convbook."):
+        return None
+    name = target.removeprefix("convbook.")
+    module = getattr(getattr(convbook, name, None), "__module__", None)
+    if module is None or module == "convbook":
+        return None
+    return env.domains["py"].resolve_xref(
+        env,
+        node["refdoc"],
+        app.builder,
+        node["reftype"],
+        f"{module}.{name}",
+        node,
+        contnode,
+    )
+
+
+def setup(app):
+    app.connect("missing-reference", _package_shortcut)

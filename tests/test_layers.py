@@ -12,6 +12,7 @@ Published references:
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -71,11 +72,11 @@ def torchvision_vgg16_features():
 
 def linear_parameters(sizes):
     """Weights and biases of a chain of fully connected layers."""
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    return sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
 
 
 def linear_macs(sizes):
-    return sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    return sum(n_in * n_out for n_in, n_out in itertools.pairwise(sizes))
 
 
 def literal_conv_macs(shape, out_channels, kernel, stride, padding, dilation):
@@ -143,14 +144,14 @@ def test_question_network_text_table():
     text = summarize((3, 28, 28), question_network()).to_text()
     expected = """\
 Input: 3x28x28 (C x H x W), batch 1
--------------------------------------------------------------------------------------
-#  Layer                        Output    Params       MACs    Bytes  RF  Jump  Start
--------------------------------------------------------------------------------------
-1  Conv2d(3->16, 3x3, s1, p1)   16x28x28     448    338,688   50,176   3     1     -1
-2  ReLU()                       16x28x28       0          0   50,176   3     1     -1
-3  Conv2d(16->32, 3x3, s1, p1)  32x28x28   4,640  3,612,672  100,352   5     1     -2
-4  ReLU()                       32x28x28       0          0  100,352   5     1     -2
--------------------------------------------------------------------------------------
+----------------------------------------------------------------------------
+#  Layer                        Output    Params       MACs  RF  Jump  Start
+----------------------------------------------------------------------------
+1  Conv2d(3->16, 3x3, s1, p1)   16x28x28     448    338,688   3     1     -1
+2  ReLU()                       16x28x28       0          0   3     1     -1
+3  Conv2d(16->32, 3x3, s1, p1)  32x28x28   4,640  3,612,672   5     1     -2
+4  ReLU()                       32x28x28       0          0   5     1     -2
+----------------------------------------------------------------------------
 Total parameters: 5,088
 Total MACs: 3,951,360 (about 7,902,720 FLOPs)
 Activation memory: 301,056 bytes (float32)
@@ -158,6 +159,7 @@ RF: receptive field size; Jump: distance between neighbouring fields;
 Start: first input pixel seen by output unit 0 (negative: in the padding)."""
     assert text == expected
     assert text.isascii()
+    assert max(len(line) for line in text.splitlines()) <= 79  # the book's width
     assert str(summarize((3, 28, 28), question_network())) == expected
 
 
@@ -266,13 +268,8 @@ def test_macs_and_shape_match_a_literal_count(
     channels, size, out_channels, kernel, stride, padding, dilation
 ):
     shape = (channels, *size)
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-    padded = [n + b + a for n, (b, a) in zip(size, padding)]
-    if any(s > p for s, p in zip(spans, padded)):
-        return  # no window fits; the error is tested separately
-    expected_macs, expected_shape = literal_conv_macs(
-        shape, out_channels, kernel, stride, padding, dilation
-    )
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    padded = [n + b + a for n, (b, a) in zip(size, padding, strict=True)]
     conv = Conv2d(
         channels,
         out_channels,
@@ -280,6 +277,13 @@ def test_macs_and_shape_match_a_literal_count(
         stride=stride,
         padding=padding,
         dilation=dilation,
+    )
+    if any(s > p for s, p in zip(spans, padded, strict=True)):
+        with pytest.raises(ValueError, match="must fit inside the padded input"):
+            conv.macs(shape)
+        return
+    expected_macs, expected_shape = literal_conv_macs(
+        shape, out_channels, kernel, stride, padding, dilation
     )
     assert conv.output_shape(shape) == expected_shape
     assert conv.macs(shape) == expected_macs

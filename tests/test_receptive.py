@@ -7,6 +7,9 @@ Independent references:
 - a numeric check: a stack of all-ones 1-D convolutions, computed with
   ``np.correlate``, applied to one-hot inputs shows which input pixels reach
   each output;
+- back-propagation: ``convbook.conv2d_backward`` sends a one-hot output
+  gradient back through a stack of all-ones 2-D convolutions; the input
+  pixels that receive a non-zero gradient are the ones the unit depends on;
 - the closed forms of Araujo, Norris & Sim, "Computing Receptive Fields of
   Convolutional Neural Networks", Distill (2019);
 - the published values: the table in the README of
@@ -31,6 +34,8 @@ from convbook import (
     MaxPool2d,
     ReceptiveField,
     ReLU,
+    conv2d_backward,
+    output_size,
     receptive_field,
     receptive_fields,
 )
@@ -71,6 +76,38 @@ def numeric_influence(layers, length):
         signals = np.array([np.correlate(row, taps, "valid") for row in padded])
         signals = signals[:, ::stride]
     return signals > 0
+
+
+def gradient_rows(layers, length, index):
+    """Rows of a square input that get a gradient from output unit (index, index).
+
+    The same 1-D layer is used along both axes, with all-ones weights, so
+    gradients are positive and never cancel.
+    """
+    sizes = [length]
+    for kernel, stride, padding, dilation in layers:
+        sizes.append(
+            output_size(
+                sizes[-1], kernel, stride=stride, padding=padding, dilation=dilation
+            )
+        )
+    grad = np.zeros((1, sizes[-1], sizes[-1]))
+    grad[0, index, index] = 1.0
+    for (kernel, stride, padding, dilation), size in zip(
+        reversed(layers), reversed(sizes[:-1]), strict=True
+    ):
+        grad, _, _ = conv2d_backward(
+            np.ones((1, size, size)),
+            np.ones((1, 1, kernel, kernel)),
+            grad,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+        )
+    rows = np.flatnonzero(grad[0].any(axis=1))
+    cols = np.flatnonzero(grad[0].any(axis=0))
+    assert rows.tolist() == cols.tolist()  # the same layers on both axes
+    return set(rows.tolist()), sizes[-1]
 
 
 def closed_form_sums(layers):
@@ -136,6 +173,30 @@ def test_numeric_influence_matches_region(layers):
             interior += 1
             assert touched == brute_force_pixels(layers, index)
     assert interior > 0
+
+
+small_layers = st.tuples(
+    st.integers(1, 4), st.integers(1, 2), st.integers(0, 2), st.integers(1, 2)
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(layers=st.lists(small_layers, min_size=1, max_size=3))
+def test_backpropagated_gradient_reaches_exactly_the_field(layers):
+    field = receptive_field(layers)
+    length = 2 * (field.size + field.stride - field.start) + 4
+    # the first unit whose field lies inside the input
+    index = (field.stride - 1 - field.start) // field.stride
+    first, last = field.region(index)
+    assert first >= 0
+    assert last <= length - 1
+    reached, outputs = gradient_rows(layers, length, index)
+    assert index < outputs
+    assert reached == brute_force_pixels(layers, index)
+    # unit 0 may see padding: its gradient stays inside the clipped field
+    reached, _ = gradient_rows(layers, length, 0)
+    first, last = field.region(0)
+    assert reached <= set(range(max(first, 0), last + 1))
 
 
 @settings(max_examples=40, deadline=None)

@@ -13,12 +13,13 @@ Importing :mod:`convbook` needs numpy only; the drawing helpers live in
 
 from __future__ import annotations
 
-from . import conv, grad, layers, receptive, shapes
+from . import conv, grad, layers, receptive, shapes, summary
 from .conv import *  # noqa: F403  (each module lists its public names in __all__)
 from .grad import *  # noqa: F403
 from .layers import *  # noqa: F403
 from .receptive import *  # noqa: F403
 from .shapes import *  # noqa: F403
+from .summary import *  # noqa: F403
 
 __version__ = "0.1.0"
 
@@ -28,4 +29,5 @@ __all__ = [
     *grad.__all__,
     *receptive.__all__,
     *layers.__all__,
+    *summary.__all__,
 ]

@@ -5,9 +5,9 @@ Usage::
     convbook 3x28x28 conv:16:3:1:1 relu conv:32:3:1:1 relu
 
 prints, for each layer, its output shape, parameters, multiply-accumulates,
-activation memory and receptive field (see :func:`convbook.summarize`).
-``--json`` prints the same as JSON. ``python -m convbook`` runs the same
-command.
+activation memory and receptive field (see
+:func:`convbook.summarize <convbook.summary.summarize>`). ``--json`` prints
+the same as JSON. ``python -m convbook`` runs the same command.
 
 Every mistake in the arguments ends the program with one line on standard
 error, ``convbook: error: ...``, and exit status 2 (the convention of
@@ -22,7 +22,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from .layers import AvgPool2d, Conv2d, MaxPool2d, ReLU, summarize
+from .layers import AvgPool2d, Conv2d, MaxPool2d, ReLU
+from .summary import summarize
 
 __all__ = ["main"]
 

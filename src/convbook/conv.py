@@ -122,12 +122,8 @@ def _setup(
     stride: Any,
     padding: Any,
     dilation: Any,
-    *extra: np.ndarray,
 ) -> _Conv:
-    """Check the arguments shared by every 2-D convolution function.
-
-    ``extra`` arrays (e.g. a gradient) take part in the dtype rule.
-    """
+    """Check the arguments shared by the 2-D convolution functions."""
     x4, batched = _check_input(x)
     w = check_array("weight", weight, ndim=4, layout=_WEIGHT_LAYOUT)
     if min(w.shape) < 1:
@@ -161,7 +157,7 @@ def _setup(
         dilation,
         f"`weight` is {w.shape[2]} x {w.shape[3]}",
     )
-    dtype = _compute_dtype(x4, w, *extra)
+    dtype = _compute_dtype(x4, w)
     return _Conv(
         x=x4,
         weight=w.astype(dtype, copy=False),
@@ -198,7 +194,7 @@ def _column_blocks(
     dilation: Pair,
     out: Pair,
     dtype: np.dtype,
-    budget: int | None = _COLUMN_BUDGET,
+    budget: int | None,
 ) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
     """Yield ``(n0, n1, i0, i1, cols)`` blocks of the column matrix.
 
@@ -206,9 +202,9 @@ def _column_blocks(
     matrix of samples ``n0:n1`` restricted to output rows ``i0:i1``. Whole
     samples are grouped while they fit in ``budget`` bytes (``None``: no
     limit, one block); a sample that does not fit alone is split into blocks
-    of output rows. The padded input
-    and the columns live in two buffers that every block reuses, so a caller
-    must be done with one block before asking for the next.
+    of output rows. The padded input and the columns live in two buffers that
+    every block reuses, so a caller must be done with one block before asking
+    for the next.
     """
     n, c, h, w = x4.shape
     kh, kw = kernel_size
@@ -338,7 +334,14 @@ def conv2d(
     out = np.empty((n, k, ho, wo), g.dtype)
     flat = out.reshape(n, k, ho * wo)
     blocks = _column_blocks(
-        g.x, kernel_size, g.stride, g.padding, g.dilation, g.output_size, g.dtype
+        g.x,
+        kernel_size,
+        g.stride,
+        g.padding,
+        g.dilation,
+        g.output_size,
+        g.dtype,
+        _COLUMN_BUDGET,
     )
     for n0, n1, i0, i1, cols in blocks:
         if i1 - i0 == ho:  # whole samples: BLAS writes straight into `out`
@@ -464,8 +467,7 @@ def relu(x: Any) -> np.ndarray:
     >>> relu(np.array([-1, 2], dtype=np.int8))
     array([0, 2], dtype=int8)
     """
-    array = np.asarray(x)
-    array = check_array("x", array, ndim=array.ndim, layout="(any shape)")
+    array = check_array("x", x, ndim=range(65), layout="(any shape)")
     return np.maximum(array, array.dtype.type(0), out=np.empty_like(array))
 
 
@@ -746,13 +748,14 @@ def im2col(
            [3, 4, 6, 7],
            [4, 5, 7, 8]])
     >>> weight = np.array([[[[1, 0], [0, -1]]], [[[1, 1], [1, 1]]]])
-    >>> (weight.reshape(2, -1) @ im2col(x, 2)).reshape(2, 2, 2)
+    >>> product = (weight.reshape(2, -1) @ im2col(x, 2)).reshape(2, 2, 2)
+    >>> product
     array([[[-4, -4],
             [-4, -4]],
     <BLANKLINE>
            [[ 8, 12],
             [20, 24]]])
-    >>> np.array_equal(_.astype(float), conv2d(x, weight))
+    >>> np.array_equal(product, conv2d(x, weight))
     True
     """
     x4, batched = _check_input(x)

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from . import conv as _conv
 from ._checks import check_array, check_pair
 from .conv import (
-    _COLUMN_BUDGET,
     Padding,
     Pair,
     _check_input,
@@ -60,7 +60,9 @@ def _scatter(
     (sh, sw), (dh, dw) = stride, dilation
     canvas = np.zeros((n, channels, *canvas_size), y4.dtype)
     rows = matrix.shape[1]
-    per_block = max(1, min(n, _COLUMN_BUDGET // (rows * ho * wo * y4.dtype.itemsize)))
+    per_block = max(
+        1, min(n, _conv._COLUMN_BUDGET // (rows * ho * wo * y4.dtype.itemsize))
+    )
     buffer = np.empty((per_block, rows, ho * wo), y4.dtype)
     transposed = matrix.T  # (C*kh*kw, K), a view that BLAS reads as it is
     for n0 in range(0, n, per_block):
@@ -189,7 +191,14 @@ def conv2d_backward(
     grad_bias = grad4.sum(axis=(0, 2, 3))
     grad_weight = np.zeros((k, c * kh * kw), dtype)
     blocks = _column_blocks(
-        g.x, (kh, kw), g.stride, g.padding, g.dilation, g.output_size, dtype
+        g.x,
+        (kh, kw),
+        g.stride,
+        g.padding,
+        g.dilation,
+        g.output_size,
+        dtype,
+        _conv._COLUMN_BUDGET,
     )
     for n0, n1, i0, i1, cols in blocks:
         block = grad4[n0:n1, :, i0:i1, :].reshape(n1 - n0, k, (i1 - i0) * wo)

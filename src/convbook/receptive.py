@@ -263,8 +263,10 @@ def receptive_fields(
         start -= before * jump
         jump *= stride
         fields.append(ReceptiveField(size=size, stride=jump, start=start))
-        if shape is not None and hasattr(layer, "output_shape"):
-            shape = layer.output_shape(shape)
+        if shape is not None:
+            # A bare tuple says nothing about channels or sizes downstream.
+            has_shape = hasattr(layer, "output_shape")
+            shape = layer.output_shape(shape) if has_shape else None
     return tuple(fields)
 
 

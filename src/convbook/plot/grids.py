@@ -1,0 +1,297 @@
+"""A 2-D array drawn as a grid of cells, with padding and sliding windows.
+
+Grids are drawn in "cell" coordinates: the cell in row ``r`` and column
+``c`` of the (padded) grid covers ``c <= x <= c + 1`` and
+``r <= y <= r + 1``, with ``y`` pointing down, so that the picture reads
+like the array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import Colormap, Normalize, to_rgb, to_rgba
+from matplotlib.patches import Rectangle
+
+from .._checks import _show, check_array, check_int, check_pair
+from ..shapes import _resolve_padding
+from ._common import _auto_fontsize, _check_axes, _formatter, _plain_axes, _text_color
+from .style import _CELL, _CENTER, _PAD_CELL, _WINDOW_COLORS, COLORS
+
+__all__ = ["draw_grid"]
+
+
+def _window(
+    item: Any, padded_shape: tuple[int, int]
+) -> tuple[int, int, int, int, int, int]:
+    """Parse one highlighted window (row, col, kh, kw[, dilation])."""
+    if (
+        not isinstance(item, Sequence)
+        or isinstance(item, str)
+        or len(item) not in (4, 5)
+    ):
+        raise ValueError(
+            "`highlight` must be a window (row, col, kh, kw) or (row, col, kh, kw, "
+            f"dilation), a list of windows or a boolean mask, got {_show(item)}"
+        )
+    row = check_int("highlight row", item[0], minimum=0)
+    col = check_int("highlight col", item[1], minimum=0)
+    kh = check_int("highlight kh", item[2], minimum=1)
+    kw = check_int("highlight kw", item[3], minimum=1)
+    dh, dw = (
+        check_pair("highlight dilation", item[4], minimum=1)
+        if len(item) == 5
+        else (1, 1)
+    )
+    last_row, last_col = row + dh * (kh - 1), col + dw * (kw - 1)
+    if last_row >= padded_shape[0] or last_col >= padded_shape[1]:
+        raise ValueError(
+            f"`highlight` window {tuple(item)} reaches row {last_row}, column "
+            f"{last_col}, outside the padded grid of shape {padded_shape}; rows "
+            "and columns count from the top-left corner of the padded grid"
+        )
+    return row, col, kh, kw, dh, dw
+
+
+def _parse_highlight(
+    highlight: Any,
+    padded_shape: tuple[int, int],
+    input_shape: tuple[int, int],
+    offset: tuple[int, int],
+) -> tuple[list[tuple[int, int, int, int, int, int]], np.ndarray | None]:
+    if highlight is None:
+        return [], None
+    if isinstance(highlight, np.ndarray):
+        if highlight.dtype != np.bool_:
+            raise TypeError(
+                "`highlight` given as an array must be a boolean mask, "
+                f"got dtype {highlight.dtype}"
+            )
+        if highlight.shape == padded_shape:
+            return [], highlight
+        if highlight.shape == input_shape:
+            mask = np.zeros(padded_shape, dtype=bool)
+            top, left = offset
+            mask[top : top + input_shape[0], left : left + input_shape[1]] = highlight
+            return [], mask
+        raise ValueError(
+            f"`highlight` mask has shape {highlight.shape}; it must match the input "
+            f"{input_shape} or the padded grid {padded_shape}"
+        )
+    if (
+        isinstance(highlight, Sequence)
+        and len(highlight) > 0
+        and all(isinstance(h, Sequence) and not isinstance(h, str) for h in highlight)
+    ):
+        return [_window(h, padded_shape) for h in highlight], None
+    return [_window(highlight, padded_shape)], None
+
+
+def draw_grid(
+    ax: Axes,
+    values: Any,
+    *,
+    padding: Any = 0,
+    highlight: Any = None,
+    annotate: bool = True,
+    cmap: str | Colormap | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    fmt: str | Callable[[float], str] | None = None,
+    label: str | None = None,
+    show_indices: bool = False,
+    fontsize: float | None = None,
+    color: str | None = None,
+) -> Axes:
+    r"""Draw a 2-D array as a grid of cells with its numbers written inside.
+
+    Zero padding is drawn as hatched grey cells holding 0, and a sliding
+    window as a coloured outline around the cells it reads; with a dilation
+    only the taps are coloured and a dashed line shows the window's span.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw. Its ticks and spines are removed.
+    values : array_like, shape (H, W)
+        The numbers (one channel of an input, a kernel, an output). Integers
+        are written without decimals, other floats with at most two; NaN
+        cells are left blank.
+    padding : int, (int, int) or ((int, int), (int, int)), default 0
+        Zero padding drawn around the values: all sides, ``(ph, pw)`` or
+        ``((top, bottom), (left, right))``.
+    highlight : tuple, list of tuples or bool array, optional
+        A window ``(row, col, kh, kw)`` or ``(row, col, kh, kw, dilation)``
+        whose top-left tap is at ``(row, col)`` of the *padded* grid
+        (dilation an int or a pair), a list of such windows (drawn in
+        successive colours), or a boolean mask of the input's or the padded
+        grid's shape marking single cells.
+    annotate : bool, default True
+        Write the numbers in the cells.
+    cmap : str or Colormap, optional
+        Colour the cells by value (e.g. ``'Blues'``); by default the cells
+        are white. The text turns white on dark cells.
+    vmin, vmax : float, optional
+        Limits of the colour scale (default: the values' range).
+    fmt : str or callable, optional
+        Format of the numbers, e.g. ``'{:.1f}'`` or a function of the value.
+    label : str, optional
+        A short panel label written under the grid (not a title).
+    show_indices : bool, default False
+        Number the input's rows and columns (padding cells get no number).
+    fontsize : float, optional
+        Size of the numbers; by default it fits the cells.
+    color : str, optional
+        Colour of the (first) highlight; defaults to ``COLORS['window']``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, holding one rectangle per padded cell (row-major), then one
+        filled rectangle per marked cell of a mask and per tap of each
+        window, then one outline per window.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not an Axes, ``values`` is not numeric, ``padding`` is a
+        string or a mask is not boolean.
+    ValueError
+        If ``values`` is not 2-D, a padding is negative or a window does not
+        fit in the padded grid.
+
+    See Also
+    --------
+    ~convbook.plot.sliding.draw_sliding_window
+        Small multiples of a window sliding over a grid.
+
+    Notes
+    -----
+    A window at output position :math:`(i, j)` with stride :math:`s` starts
+    at padded cell :math:`(i s, j s)` and reads the taps
+    :math:`(i s + a\,d,\ j s + b\,d)` for :math:`0 \le a < k_h`,
+    :math:`0 \le b < k_w`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib.pyplot as plt
+    >>> from convbook.plot import draw_grid, new_figure
+    >>> fig, ax = new_figure(3, 3)
+    >>> ax = draw_grid(ax, np.arange(9).reshape(3, 3), padding=1,
+    ...                highlight=(0, 0, 2, 2))
+    >>> len(ax.texts), len(ax.patches)  # 5 x 5 cells, 4 taps, 1 outline
+    (25, 30)
+    >>> plt.close(fig)
+    """
+    ax = _check_axes(ax)
+    array = check_array("values", values, ndim=2, layout="(H, W)")
+    if isinstance(padding, str):
+        raise TypeError(
+            f"`padding` must be a number of cells: an integer, (ph, pw) or "
+            f"((top, bottom), (left, right)), got {padding!r}; resolve 'same' "
+            "with convbook.same_padding first"
+        )
+    (top, bottom), (left, right) = _resolve_padding(
+        padding, array.shape, (1, 1), (1, 1), (1, 1)
+    )
+    height, width = array.shape
+    rows, cols = height + top + bottom, width + left + right
+    windows, mask = _parse_highlight(
+        highlight, (rows, cols), (height, width), (top, left)
+    )
+
+    data = array.astype(float)
+    finite = np.isfinite(data)
+    to_text = _formatter(array, fmt)
+    if cmap is not None:
+        colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+        low = float(np.min(data[finite])) if vmin is None and finite.any() else vmin
+        high = float(np.max(data[finite])) if vmax is None and finite.any() else vmax
+        low = 0.0 if low is None else low
+        high = low + 1.0 if high is None or high <= low else high
+        norm = Normalize(low, high)
+
+    # Face colour of every padded cell.
+    faces = np.ones((rows, cols, 3))
+    pad = np.ones((rows, cols), dtype=bool)
+    pad[top : top + height, left : left + width] = False
+    faces[pad] = to_rgb(COLORS["padding"])
+    if cmap is not None:
+        inside = faces[top : top + height, left : left + width]
+        colored = colormap(norm(np.where(finite, data, low)))[..., :3]
+        inside[finite] = colored[finite]
+
+    # Highlights: translucent fills over the taps (and their colours for the text).
+    shown = faces.copy()
+    extra: list[Rectangle] = []
+    palette = ((color,) if color else ()) + _WINDOW_COLORS
+    marked = (
+        []
+        if mask is None
+        else [(*rc, palette[0], True) for rc in zip(*np.nonzero(mask), strict=True)]
+    )
+    for number, (row, col, kh, kw, dh, dw) in enumerate(windows):
+        tone = palette[number % len(palette)]
+        dilated = dh > 1 or dw > 1
+        for a, b in np.ndindex(kh, kw):
+            marked.append((row + a * dh, col + b * dw, tone, dilated))
+        span = (dw * (kw - 1) + 1, dh * (kh - 1) + 1)
+        style = {"linewidth": 1.3, "linestyle": "--"} if dilated else {"linewidth": 2.8}
+        extra.append(
+            Rectangle((col, row), *span, fill=False, edgecolor=tone, zorder=5, **style)
+        )
+    fills = []
+    for r, c, tone, edged in marked:
+        edge = (
+            {"edgecolor": tone, "linewidth": 2.3, "zorder": 4}
+            if edged
+            else {"zorder": 2}
+        )
+        fills.append(Rectangle((c, r), 1, 1, facecolor=to_rgba(tone, 0.3), **edge))
+        if not edged:
+            fills[-1].set_edgecolor("none")
+        shown[r, c] = 0.7 * shown[r, c] + 0.3 * np.asarray(to_rgb(tone))
+
+    texts = {}
+    if annotate:
+        for r, c in np.ndindex(rows, cols):
+            if pad[r, c]:
+                texts[r, c] = "0"
+            elif finite[r - top, c - left]:
+                texts[r, c] = to_text(array[r - top, c - left])
+    if fontsize is None:
+        chars = max((len(t) for t in texts.values()), default=1)
+        fontsize = _auto_fontsize(ax, rows, cols, chars)
+
+    for r, c in np.ndindex(rows, cols):
+        style = _PAD_CELL if pad[r, c] else _CELL
+        ax.add_patch(Rectangle((c, r), 1, 1, facecolor=faces[r, c], **style))
+        if (r, c) in texts:
+            tone = COLORS["muted"] if pad[r, c] else _text_color(shown[r, c])
+            ax.text(
+                c + 0.5, r + 0.5, texts[r, c], color=tone, fontsize=fontsize, **_CENTER
+            )
+    for patch in fills + extra:
+        patch.set_clip_on(False)
+        ax.add_patch(patch)
+
+    margin = 0.08
+    ax.set_xlim(-margin, cols + margin)
+    ax.set_ylim(rows + margin, -margin)
+    ax.set_aspect("equal")
+    _plain_axes(ax)
+    if show_indices:
+        small = max(fontsize * 0.8, 6.0)
+        ax.set_xticks(np.arange(width) + left + 0.5, [str(i) for i in range(width)])
+        ax.set_yticks(np.arange(height) + top + 0.5, [str(i) for i in range(height)])
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0, labelsize=small, labelcolor=COLORS["muted"], pad=2)
+    if label is not None:
+        ax.xaxis.set_label_position("bottom")
+        ax.set_xlabel(label, fontsize=max(fontsize, 9.0))
+    return ax

@@ -1,0 +1,251 @@
+"""House style of the figures: palette, resolution, new figures and saving.
+
+Every other drawing module takes its colours and figure settings from
+here, so that one change restyles every figure of the book.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import weakref
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+from .._checks import _show, check_int
+
+__all__ = ["COLORS", "DPI", "OKABE_ITO", "new_figure", "save_figure"]
+
+
+#: The Okabe--Ito palette (Okabe & Ito, 2008), safe for colour-blind readers:
+#: black, orange, sky blue, bluish green, yellow, blue, vermillion, purple.
+OKABE_ITO: tuple[str, ...] = (
+    "#000000",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+)
+
+
+def _tint(color: str, amount: float) -> str:
+    """Return ``color`` mixed with white; ``amount`` 1 keeps the colour."""
+    rgb = np.asarray(to_rgb(color))
+    return to_hex(amount * rgb + (1.0 - amount))
+
+
+#: The colours the helpers give to each meaning, so chapters can match them.
+COLORS: dict[str, str] = {
+    "window": OKABE_ITO[5],  # the sliding window and what it reads
+    "output": OKABE_ITO[6],  # the output unit being traced
+    "read": _tint(OKABE_ITO[2], 0.45),  # input cells some window reads
+    "unread": _tint(OKABE_ITO[6], 0.55),  # input cells no window reads
+    "padding": "#E8E8E8",  # zero padding (drawn hatched)
+    "padding_edge": "#9A9A9A",
+    "grid": "#3C3C3C",
+    "text": "#1A1A1A",
+    "muted": "#8C8C8C",
+    "bar": OKABE_ITO[5],
+}
+
+
+#: Resolution of the figures the helpers create (dots per inch).
+DPI = 100
+
+# Colours given to the first, second, ... highlighted window of one grid.
+_WINDOW_COLORS = (OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[3], OKABE_ITO[7], OKABE_ITO[6])
+_MAX_WIDTH = 7.5  # inches: wider figures are scaled down by the page anyway
+_MINUS = "\u2212"
+_CELL = {"edgecolor": COLORS["grid"], "linewidth": 0.8, "zorder": 1}
+_PAD_CELL = {**_CELL, "edgecolor": COLORS["padding_edge"], "hatch": "/"}
+_CENTER = {"ha": "center", "va": "center_baseline", "zorder": 3}
+
+
+def _check_positive(name: str, value: Any) -> float:
+    """Return a positive finite real number or raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`{name}` must be a positive number, got {_show(value)} "
+            f"of type {type(value).__name__}"
+        )
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _white(fig: Any) -> None:
+    """Give a figure and all its axes an opaque white background."""
+    fig.patch.set_facecolor("white")
+    fig.patch.set_alpha(1.0)
+    for ax in fig.axes:
+        ax.patch.set_facecolor("white")
+        ax.patch.set_alpha(1.0)
+
+
+class _RepeatableLayout(ConstrainedLayoutEngine):
+    """Constrained layout that gives the same result however often it runs.
+
+    Matplotlib's constrained layout starts each run from the positions the
+    previous run left, so with fixed-aspect axes (every grid here) or colour
+    bars a figure drawn twice can come out a pixel apart. Putting each axes
+    back where it was before the first run makes every draw repeat the first.
+    """
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._start: weakref.WeakKeyDictionary[Axes, Any] = weakref.WeakKeyDictionary()
+
+    def execute(self, fig: Any) -> Any:
+        for figure in _all_figures(fig):
+            for ax in figure.axes:
+                if not ax.get_in_layout():
+                    continue
+                if ax not in self._start:
+                    self._start[ax] = ax.get_position(original=True).frozen()
+                ax.set_position(self._start[ax], which="both")
+                ax.set_in_layout(True)  # set_position takes it out of the layout
+        return super().execute(fig)
+
+
+def _all_figures(fig: Any) -> list[Any]:
+    """A figure and its subfigures, at any depth."""
+    found = [fig]
+    for sub in getattr(fig, "subfigs", []):
+        found.extend(_all_figures(sub))
+    return found
+
+
+def _figure(width: float, height: float) -> Figure:
+    """Create an empty house-style figure (constrained layout, white)."""
+    fig = plt.figure(
+        figsize=(min(width, _MAX_WIDTH), height),
+        dpi=DPI,
+        layout=_RepeatableLayout(),
+        facecolor="white",
+    )
+    _white(fig)
+    return fig
+
+
+def new_figure(
+    width: float = 6.0,
+    height: float = 4.0,
+    *,
+    nrows: int = 1,
+    ncols: int = 1,
+    **kw: Any,
+) -> tuple[Figure, Any]:
+    """Create a figure and its axes with the book's house settings.
+
+    A thin wrapper around :func:`matplotlib.pyplot.subplots`: opaque white
+    figure and axes backgrounds, :data:`DPI` dots per inch and a constrained
+    layout that comes out the same however often the figure is drawn (plain
+    ``layout="constrained"`` can move fixed-aspect axes by a pixel between
+    two saves). Close the figure with ``plt.close(fig)`` once it is glued.
+
+    Parameters
+    ----------
+    width, height : float, default 6.0 and 4.0
+        Figure size in inches.
+    nrows, ncols : int, default 1
+        Grid of axes, as in :func:`~matplotlib.pyplot.subplots`.
+    **kw
+        Passed on to :func:`~matplotlib.pyplot.subplots` (``sharex``,
+        ``squeeze``, ``gridspec_kw``, ``dpi``, ``layout``, ...). The face
+        colour is always white.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The new figure.
+    ax : matplotlib.axes.Axes or numpy.ndarray of Axes
+        One axes, or an array of shape ``(nrows, ncols)`` squeezed as
+        :func:`~matplotlib.pyplot.subplots` does.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a size is not a positive number or a count not a positive integer.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from convbook.plot import new_figure
+    >>> fig, axes = new_figure(6, 3, ncols=2)
+    >>> len(fig.axes), fig.get_facecolor()
+    (2, (1.0, 1.0, 1.0, 1.0))
+    >>> plt.close(fig)
+    """
+    width = _check_positive("width", width)
+    height = _check_positive("height", height)
+    nrows = check_int("nrows", nrows, minimum=1)
+    ncols = check_int("ncols", ncols, minimum=1)
+    if kw.get("layout", "constrained") == "constrained":
+        kw["layout"] = _RepeatableLayout()
+    kw.setdefault("dpi", DPI)
+    kw["facecolor"] = "white"
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kw)
+    _white(fig)
+    return fig, axes
+
+
+def save_figure(
+    fig: Figure, fname: Any, *, format: str | None = None, **kw: Any
+) -> None:
+    """Save a figure so that the same figure always gives the same bytes.
+
+    Removes the software and date stamps from PNG, SVG and PDF metadata and
+    fixes the salt of the identifiers in SVG files (``svg.hashsalt``), which
+    matplotlib otherwise draws at random on every save.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to save.
+    fname : str, path-like or binary file object
+        Where to write, as for :meth:`~matplotlib.figure.Figure.savefig`.
+    format : str, optional
+        ``'png'``, ``'svg'``, ``'pdf'``, ...; by default taken from the file
+        name's extension (PNG for a file object).
+    **kw
+        Passed on to :meth:`~matplotlib.figure.Figure.savefig`.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import io
+    >>> import matplotlib.pyplot as plt
+    >>> from convbook.plot import new_figure, save_figure
+    >>> fig, ax = new_figure(2, 1)
+    >>> first, second = io.BytesIO(), io.BytesIO()
+    >>> save_figure(fig, first, format="svg"); save_figure(fig, second, format="svg")
+    >>> first.getvalue() == second.getvalue()
+    True
+    >>> plt.close(fig)
+    """
+    if format is None:
+        is_path = isinstance(fname, str) or hasattr(fname, "__fspath__")
+        suffix = os.path.splitext(os.fspath(fname))[1] if is_path else ""
+        format = suffix.lstrip(".").lower() or "png"
+    stamps = {
+        "png": {"Software": None},
+        "svg": {"Date": None},
+        "pdf": {"CreationDate": None},
+    }
+    kw.setdefault("metadata", stamps.get(format, {}))
+    with mpl.rc_context({"svg.hashsalt": "convbook"}):
+        fig.savefig(fname, format=format, **kw)
