@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_conv.py [--quick] [--output benchmarks/results.json]
+    python benchmarks/bench_conv.py [--quick] [--threads N] [--output FILE]
 
 What is measured, in one run (see benchmarks/README.md):
 
@@ -18,12 +18,11 @@ What is measured, in one run (see benchmarks/README.md):
 * the peak extra memory of ``conv2d`` (tracemalloc, to which numpy reports its
   allocations) for batch 1 and batch 64 of the ResNet layer.
 
-Timings are medians over rounds in which every contender runs once in turn
-(interleaved, so that a busy neighbour on a shared machine slows all of them
-alike); each measurement is ``timeit`` over enough calls to last about 50 ms.
-Ratios (conv2d / torch, matmul / conv2d) are medians of the per-round ratios
-of samples taken side by side; the ratios of the fastest rounds
-(``best_...``) are recorded too.
+Timing: each contender gets a block of ``timeit`` samples (each sample a loop
+of about 50 ms), after a short pause that lets the other library's idle
+worker threads stop spinning; the blocks are repeated in several passes so
+that a change of load on a shared machine reaches every contender. Reported:
+the median of all samples, and the fastest sample.
 
 OpenBLAS reads OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE when it loads. Some
 machines set them to dodge bugs of old OpenBLAS builds, which slows a current
@@ -34,7 +33,6 @@ records the kernel that then runs.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -45,11 +43,14 @@ if "--keep-openblas-env" not in sys.argv:
     for _name in _OPENBLAS_VARIABLES:
         os.environ.pop(_name, None)
 
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import time  # noqa: E402
 import timeit  # noqa: E402
 import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -61,9 +62,10 @@ import numpy as np  # noqa: E402
 import convbook  # noqa: E402
 from convbook import conv2d, conv2d_reference, relu  # noqa: E402
 
-# (name, layers); each layer is (in_shape of x, weight shape, stride, padding)
-# and a ReLU follows every layer but the last.
-PROBLEMS: dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int, int]]] = {
+# Each layer is (shape of its input x, weight shape, stride, padding); a ReLU
+# follows every layer but the last.
+Layer = tuple[tuple[int, int, int, int], tuple[int, int, int, int], int, int]
+PROBLEMS: dict[str, list[Layer]] = {
     "question_network": [
         ((1, 3, 28, 28), (16, 3, 3, 3), 1, 1),
         ((1, 16, 28, 28), (32, 16, 3, 3), 1, 1),
@@ -80,6 +82,11 @@ FLOORS = {
     "memory_batch64_over_batch1_max": 4.0,
 }
 
+PAUSE = 0.25  # seconds between blocks: idle OpenMP / OpenBLAS threads go to sleep
+
+
+# ------------------------------------------------------------ machine ---
+
 
 def _blas_info() -> dict[str, Any]:
     """Which BLAS numpy runs, and with which kernel (threadpoolctl if present)."""
@@ -89,21 +96,26 @@ def _blas_info() -> dict[str, Any]:
         config = np.show_config(mode="dicts")
         blas = config.get("Build Dependencies", {}).get("blas", {})
         return {"source": "numpy.show_config", "blas": blas}
+    keys = ("internal_api", "version", "architecture", "num_threads")
     pools = [
-        {
-            key: pool.get(key)
-            for key in ("internal_api", "version", "architecture", "num_threads")
-        }
+        {key: pool.get(key) for key in keys}
         for pool in threadpoolctl.threadpool_info()
         if pool.get("user_api") == "blas"
     ]
     return {"source": "threadpoolctl", "blas": pools}
 
 
-def _blas_threads(info: dict[str, Any]) -> int | None:
-    if info["source"] == "threadpoolctl" and info["blas"]:
-        return int(info["blas"][0]["num_threads"])
-    return None
+def _limit_blas_threads(threads: int | None) -> contextlib.AbstractContextManager:
+    """Limit numpy's BLAS to ``threads`` threads (no-op for None)."""
+    if threads is None:
+        return contextlib.nullcontext()
+    try:
+        import threadpoolctl
+    except ImportError:
+        raise SystemExit(
+            "--threads needs threadpoolctl (pip install threadpoolctl)"
+        ) from None
+    return threadpoolctl.threadpool_limits(limits=threads, user_api="blas")
 
 
 def _load() -> list[float] | None:
@@ -113,14 +125,11 @@ def _load() -> list[float] | None:
 
 def _machine(torch: Any, quick: bool, load_at_start: Any) -> dict[str, Any]:
     cpu = platform.processor() or ""
-    try:
+    with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
-    blas = _blas_info()
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "python": platform.python_version(),
@@ -131,7 +140,7 @@ def _machine(torch: Any, quick: bool, load_at_start: Any) -> dict[str, Any]:
         "platform": platform.platform(),
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
-        "blas": blas,
+        "blas": _blas_info(),
         "openblas_env_at_start": _OPENBLAS_SEEN,
         "openblas_env_removed": "--keep-openblas-env" not in sys.argv,
         "quick": quick,
@@ -141,42 +150,52 @@ def _machine(torch: Any, quick: bool, load_at_start: Any) -> dict[str, Any]:
     }
 
 
-def _time(
-    functions: dict[str, Callable[[], Any]], rounds: int, target: float
-) -> dict[str, list[float]]:
-    """Seconds per call of each function, one sample per interleaved round.
+# ------------------------------------------------------------- timing ---
 
-    Each round runs every function once in turn (a ``timeit`` loop of about
-    ``target`` seconds), so that samples of the same round were taken under
-    the same load on a shared machine.
-    """
+
+def _time(
+    functions: dict[str, Callable[[], Any]], passes: int, per_pass: int, target: float
+) -> dict[str, list[float]]:
+    """Seconds per call of each function: ``passes`` blocks of ``per_pass``."""
     numbers = {}
     for name, function in functions.items():
-        function()  # warm up (allocations, BLAS threads, caches)
+        function()  # warm up (allocations, thread pools, caches)
         once = min(timeit.Timer(function).repeat(repeat=3, number=1))
         numbers[name] = max(1, int(target / max(once, 1e-9)))
     samples: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(rounds):
+    for _ in range(passes):
         for name, function in functions.items():
-            total = timeit.Timer(function).timeit(number=numbers[name])
-            samples[name].append(total / numbers[name])
+            time.sleep(PAUSE)
+            function()
+            timer = timeit.Timer(function)
+            for total in timer.repeat(repeat=per_pass, number=numbers[name]):
+                samples[name].append(total / numbers[name])
     return samples
 
 
-def _paired_median(numerator: list[float], denominator: list[float]) -> float:
-    """Median over rounds of the ratio of two samples taken side by side."""
-    return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True))
+def _output_hw(layer: Layer) -> tuple[int, int]:
+    (_, _, h, w), (_, _, kh, kw), stride, padding = layer
+    return (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
 
 
-def _network(layers, weights, xs, function):
-    """Run the problem's layers with ``function``, a ReLU between layers."""
+def _flops(layers: list[Layer]) -> int:
+    total = 0
+    for layer in layers:
+        (n, _, _, _), (k, c, kh, kw), _, _ = layer
+        ho, wo = _output_hw(layer)
+        total += 2 * n * k * c * kh * kw * ho * wo
+    return total
+
+
+def _network(layers: list[Layer], weights, x, layer_function) -> Callable[[], Any]:
+    """The problem's layers as one call, a ReLU between layers."""
 
     def run():
-        a = xs
+        a = x
         for index, ((_, _, stride, padding), w) in enumerate(
             zip(layers, weights, strict=True)
         ):
-            a = function(a, w, stride, padding)
+            a = layer_function(a, w, stride, padding)
             if index < len(layers) - 1:
                 a = relu(a)
         return a
@@ -184,32 +203,47 @@ def _network(layers, weights, xs, function):
     return run
 
 
-def _flops(layers) -> int:
-    total = 0
-    for x_shape, w_shape, stride, padding in layers:
-        n, _, h, w = x_shape
-        k, c, kh, kw = w_shape
-        ho = (h + 2 * padding - kh) // stride + 1
-        wo = (w + 2 * padding - kw) // stride + 1
-        total += 2 * n * k * c * kh * kw * ho * wo
-    return total
+def _conv2d_layer(a, w, stride, padding):
+    return conv2d(a, w, stride=stride, padding=padding)
 
 
-def _matmul_operands(layers, dtype, rng):
-    """(K, C*kh*kw) and (C*kh*kw, N*Ho*Wo) contiguous operands per layer."""
+def _reference_layer(a, w, stride, padding):
+    return conv2d_reference(a, w, stride=stride, padding=padding)
+
+
+def _matmul(layers: list[Layer], dtype, rng) -> Callable[[], None]:
+    """Same-FLOP products (K, C*kh*kw) @ (C*kh*kw, N*Ho*Wo), operands ready."""
     operands = []
-    for x_shape, w_shape, stride, padding in layers:
-        n, _, h, w = x_shape
-        k, c, kh, kw = w_shape
-        ho = (h + 2 * padding - kh) // stride + 1
-        wo = (w + 2 * padding - kw) // stride + 1
+    for layer in layers:
+        (n, _, _, _), (k, c, kh, kw), _, _ = layer
+        ho, wo = _output_hw(layer)
         a = rng.standard_normal((k, c * kh * kw)).astype(dtype)
         b = rng.standard_normal((c * kh * kw, n * ho * wo)).astype(dtype)
         operands.append((a, b, np.empty((k, n * ho * wo), dtype)))
-    return operands
+
+    def run():
+        for a, b, out in operands:
+            np.matmul(a, b, out=out)
+
+    return run
 
 
-def _reference_time(layers, weights, x, quick: bool) -> dict[str, Any]:
+def _torch_network(torch: Any, layers: list[Layer], weights, x) -> Callable[[], Any]:
+    xt = torch.from_numpy(x)
+    wts = [torch.from_numpy(w) for w in weights]
+
+    def run():
+        a = xt
+        for index, ((_, _, s, p), w) in enumerate(zip(layers, wts, strict=True)):
+            a = torch.nn.functional.conv2d(a, w, stride=s, padding=p)
+            if index < len(layers) - 1:
+                a = torch.relu(a)
+        return a
+
+    return run
+
+
+def _reference_time(layers: list[Layer], weights, x, quick: bool) -> dict[str, Any]:
     """Time the literal loops on the question network (float64).
 
     The full network is run once. With --quick, an 8x8 crop of the input is
@@ -217,32 +251,18 @@ def _reference_time(layers, weights, x, quick: bool) -> dict[str, Any]:
     loops do a constant amount of work per multiply-add).
     """
     if quick:
-        crop = x[:, :, :8, :8]
-        small_layers = [((1, s[1], 8, 8), w, st, p) for (s, w, st, p) in layers]
-        run = _network(
-            small_layers,
-            weights,
-            crop,
-            lambda a, w, s, p: conv2d_reference(a, w, stride=s, padding=p),
-        )
+        small: list[Layer] = [((1, s[1], 8, 8), w, st, p) for (s, w, st, p) in layers]
+        run = _network(small, weights, x[:, :, :8, :8], _reference_layer)
         seconds = min(timeit.Timer(run).repeat(repeat=2, number=1))
-        scale = _flops(layers) / _flops(small_layers)
+        scale = _flops(layers) / _flops(small)
         return {
             "seconds": seconds * scale,
             "method": f"8x8 crop timed, scaled by the multiply-add ratio {scale:.2f}",
         }
-    run = _network(
-        layers,
-        weights,
-        x,
-        lambda a, w, s, p: conv2d_reference(a, w, stride=s, padding=p),
-    )
     start = timeit.default_timer()
-    result = run()
+    result = _network(layers, weights, x, _reference_layer)()
     seconds = timeit.default_timer() - start
-    fast = _network(
-        layers, weights, x, lambda a, w, s, p: conv2d(a, w, stride=s, padding=p)
-    )()
+    fast = _network(layers, weights, x, _conv2d_layer)()
     return {
         "seconds": seconds,
         "method": "full network, run once",
@@ -257,19 +277,131 @@ def _memory(dtype, batch: int) -> dict[str, Any]:
     w = rng.standard_normal((64, 64, 3, 3)).astype(dtype)
     gc.collect()
     tracemalloc.start()
-    tracemalloc.reset_peak()
     before, _ = tracemalloc.get_traced_memory()
     y = conv2d(x, w, padding=1)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    output = y.nbytes
     return {
         "batch": batch,
         "input_bytes": x.nbytes,
-        "output_bytes": output,
+        "output_bytes": y.nbytes,
         "peak_bytes": peak - before,
-        "extra_bytes": peak - before - output,
+        "extra_bytes": peak - before - y.nbytes,
     }
+
+
+# ---------------------------------------------------------------- run ---
+
+
+def run(quick: bool, threads: int | None) -> dict[str, Any]:
+    load_at_start = _load()
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    with _limit_blas_threads(threads):
+        blas_threads = [pool.get("num_threads") for pool in _blas_info()["blas"]]
+        if torch is not None:
+            same = threads or (blas_threads[0] if blas_threads else None)
+            if same:
+                torch.set_num_threads(int(same))
+        passes, per_pass, target = (2, 3, 0.01) if quick else (3, 7, 0.05)
+        rng = np.random.default_rng(0)
+        results: dict[str, Any] = {}
+        for problem, layers in PROBLEMS.items():
+            for dtype in (np.float32, np.float64):
+                key = f"{problem}/{np.dtype(dtype).name}"
+                print(f"{key} ...", flush=True)
+                entry = _measure(problem, layers, dtype, rng, torch, quick)
+                samples = entry.pop("_functions")
+                _summarise(entry, _time(samples, passes, per_pass, target))
+                results[key] = entry
+        print("memory ...", flush=True)
+        memory: dict[str, Any] = {f"batch_{b}": _memory(np.float32, b) for b in (1, 64)}
+        memory["batch64_extra_over_batch1_extra"] = (
+            memory["batch_64"]["extra_bytes"] / memory["batch_1"]["extra_bytes"]
+        )
+        results["memory_resnet_layer_float32"] = memory
+        machine = _machine(torch, quick, load_at_start)
+    return {"machine": machine, "results": results, "floors": _floors(results)}
+
+
+def _measure(problem, layers, dtype, rng, torch, quick) -> dict[str, Any]:
+    """Build the contenders of one problem, check them, time the reference.
+
+    The contenders are returned under the key ``_functions``, to be timed.
+    """
+    x = rng.standard_normal(layers[0][0]).astype(dtype)
+    weights = [rng.standard_normal(w).astype(dtype) for _, w, _, _ in layers]
+    functions: dict[str, Callable[[], Any]] = {
+        "conv2d": _network(layers, weights, x, _conv2d_layer),
+        "matmul": _matmul(layers, dtype, rng),
+    }
+    entry: dict[str, Any] = {}
+    if torch is not None:
+        functions["torch"] = _torch_network(torch, layers, weights, x)
+        difference = functions["conv2d"]() - functions["torch"]().numpy()
+        entry["max_abs_difference_from_torch"] = float(np.max(np.abs(difference)))
+    if problem == "question_network" and dtype == np.float64:
+        entry["reference"] = _reference_time(layers, weights, x, quick)
+
+    entry["flops"] = _flops(layers)
+    entry["_functions"] = functions
+    return entry
+
+
+def _summarise(entry: dict[str, Any], samples: dict[str, list[float]]) -> None:
+    seconds = {name: statistics.median(v) for name, v in samples.items()}
+    best = {name: min(v) for name, v in samples.items()}
+    entry["seconds"] = seconds
+    entry["best_seconds"] = best
+    entry["samples"] = len(samples["conv2d"])
+    entry["gflops_per_second"] = {
+        n: entry["flops"] / t / 1e9 for n, t in seconds.items()
+    }
+    entry["conv2d_fraction_of_matmul_rate"] = seconds["matmul"] / seconds["conv2d"]
+    entry["best_conv2d_fraction_of_matmul_rate"] = best["matmul"] / best["conv2d"]
+    if "torch" in seconds:
+        entry["conv2d_over_torch_time"] = seconds["conv2d"] / seconds["torch"]
+        entry["best_conv2d_over_torch_time"] = best["conv2d"] / best["torch"]
+    if "reference" in entry:
+        ratio = entry["reference"]["seconds"] / seconds["conv2d"]
+        entry["reference_over_conv2d_time"] = ratio
+
+
+def _floors(results: dict[str, Any]) -> dict[str, Any]:
+    floors: dict[str, Any] = {"limits": FLOORS}
+    for problem in ("resnet_layer", "resnet_stem"):
+        for dtype in ("float32", "float64"):
+            entry = results[f"{problem}/{dtype}"]
+            if "conv2d_over_torch_time" in entry:
+                limit = FLOORS[f"{dtype}_vs_torch_max_ratio"]
+                ratio = entry["conv2d_over_torch_time"]
+                floors[f"{problem}/{dtype}/vs_torch"] = {
+                    "value": ratio,
+                    "fastest_samples_value": entry["best_conv2d_over_torch_time"],
+                    "limit": limit,
+                    "met": ratio <= limit,
+                }
+            limit = FLOORS["fraction_of_matmul_rate_min"]
+            fraction = entry["conv2d_fraction_of_matmul_rate"]
+            floors[f"{problem}/{dtype}/fraction_of_matmul_rate"] = {
+                "value": fraction,
+                "fastest_samples_value": entry["best_conv2d_fraction_of_matmul_rate"],
+                "limit": limit,
+                "met": fraction >= limit,
+            }
+    ratio = results["memory_resnet_layer_float32"]["batch64_extra_over_batch1_extra"]
+    limit = FLOORS["memory_batch64_over_batch1_max"]
+    floors["memory/batch64_over_batch1"] = {
+        "value": ratio,
+        "limit": limit,
+        "met": ratio <= limit,
+    }
+    return floors
+
+
+# ------------------------------------------------------------- output ---
 
 
 def _round(value: Any) -> Any:
@@ -283,169 +415,29 @@ def _round(value: Any) -> Any:
     return value
 
 
-def run(quick: bool) -> dict[str, Any]:
-    load_at_start = _load()
-    try:
-        import torch
-        import torch.nn.functional as functional
-    except ImportError:
-        torch = functional = None
-    blas = _blas_info()
-    threads = _blas_threads(blas)
-    if torch is not None and threads is not None:
-        torch.set_num_threads(threads)
-    rounds, target = (5, 0.01) if quick else (21, 0.05)
-    rng = np.random.default_rng(0)
-    results: dict[str, Any] = {}
-    for problem, layers in PROBLEMS.items():
-        for dtype in (np.float32, np.float64):
-            key = f"{problem}/{np.dtype(dtype).name}"
-            print(f"{key} ...", flush=True)
-            x = rng.standard_normal(layers[0][0]).astype(dtype)
-            weights = [rng.standard_normal(w).astype(dtype) for _, w, _, _ in layers]
-            functions: dict[str, Callable[[], Any]] = {
-                "conv2d": _network(
-                    layers,
-                    weights,
-                    x,
-                    lambda a, w, s, p: conv2d(a, w, stride=s, padding=p),
-                ),
-            }
-            operands = _matmul_operands(layers, dtype, rng)
-
-            def matmul(operands=operands):
-                for a, b, out in operands:
-                    np.matmul(a, b, out=out)
-
-            functions["matmul"] = matmul
-            check = {}
-            if torch is not None:
-                xt = torch.from_numpy(x)
-                wts = [torch.from_numpy(w) for w in weights]
-
-                def torch_conv(a, w, s, p):
-                    return functional.conv2d(a, w, stride=s, padding=p)
-
-                def torch_relu(a):
-                    return torch.relu(a)
-
-                def torch_network(layers=layers, wts=wts, xt=xt):
-                    a = xt
-                    for index, ((_, _, s, p), w) in enumerate(
-                        zip(layers, wts, strict=True)
-                    ):
-                        a = torch_conv(a, w, s, p)
-                        if index < len(layers) - 1:
-                            a = torch_relu(a)
-                    return a
-
-                functions["torch"] = torch_network
-                ours = functions["conv2d"]()
-                theirs = torch_network().numpy()
-                check["max_abs_difference_from_torch"] = float(
-                    np.max(np.abs(ours - theirs))
-                )
-            samples = _time(functions, rounds, target)
-            seconds = {name: statistics.median(v) for name, v in samples.items()}
-            best = {name: min(v) for name, v in samples.items()}
-            flops = _flops(layers)
-            entry: dict[str, Any] = {
-                "flops": flops,
-                "seconds": seconds,
-                "best_seconds": best,
-                "gflops_per_second": {
-                    name: flops / t / 1e9 for name, t in seconds.items()
-                },
-                "conv2d_fraction_of_matmul_rate": _paired_median(
-                    samples["matmul"], samples["conv2d"]
-                ),
-                "best_conv2d_fraction_of_matmul_rate": best["matmul"] / best["conv2d"],
-                **check,
-            }
-            if "torch" in seconds:
-                entry["conv2d_over_torch_time"] = _paired_median(
-                    samples["conv2d"], samples["torch"]
-                )
-                entry["best_conv2d_over_torch_time"] = best["conv2d"] / best["torch"]
-            if problem == "question_network" and dtype == np.float64:
-                reference = _reference_time(layers, weights, x, quick)
-                entry["reference"] = reference
-                entry["reference_over_conv2d_time"] = (
-                    reference["seconds"] / seconds["conv2d"]
-                )
-            results[key] = entry
-    print("memory ...", flush=True)
-    memory = {f"batch_{b}": _memory(np.float32, b) for b in (1, 64)}
-    memory["batch64_extra_over_batch1_extra"] = (
-        memory["batch_64"]["extra_bytes"] / memory["batch_1"]["extra_bytes"]
-    )
-    results["memory_resnet_layer_float32"] = memory
-    return {
-        "machine": _machine(torch, quick, load_at_start),
-        "results": results,
-        "floors": _floors(results),
-    }
-
-
-def _floors(results: dict[str, Any]) -> dict[str, Any]:
-    floors: dict[str, Any] = {"limits": FLOORS}
-    for problem in ("resnet_layer", "resnet_stem"):
-        for dtype, limit_key in (
-            ("float32", "float32_vs_torch_max_ratio"),
-            ("float64", "float64_vs_torch_max_ratio"),
-        ):
-            entry = results[f"{problem}/{dtype}"]
-            if "conv2d_over_torch_time" in entry:
-                ratio = entry["conv2d_over_torch_time"]
-                floors[f"{problem}/{dtype}/vs_torch"] = {
-                    "value": ratio,
-                    "fastest_rounds_value": entry["best_conv2d_over_torch_time"],
-                    "limit": FLOORS[limit_key],
-                    "met": ratio <= FLOORS[limit_key],
-                }
-            fraction = entry["conv2d_fraction_of_matmul_rate"]
-            floors[f"{problem}/{dtype}/fraction_of_matmul_rate"] = {
-                "value": fraction,
-                "fastest_rounds_value": entry["best_conv2d_fraction_of_matmul_rate"],
-                "limit": FLOORS["fraction_of_matmul_rate_min"],
-                "met": fraction >= FLOORS["fraction_of_matmul_rate_min"],
-            }
-    ratio = results["memory_resnet_layer_float32"]["batch64_extra_over_batch1_extra"]
-    floors["memory/batch64_over_batch1"] = {
-        "value": ratio,
-        "limit": FLOORS["memory_batch64_over_batch1_max"],
-        "met": ratio <= FLOORS["memory_batch64_over_batch1_max"],
-    }
-    return floors
-
-
 def _report(data: dict[str, Any]) -> str:
-    lines = []
-    lines.append(
-        f"{'problem':28} {'conv2d ms':>10} {'torch ms':>10} {'matmul ms':>10} "
+    lines = [
+        f"{'problem':26} {'conv2d ms':>10} {'torch ms':>10} {'matmul ms':>10} "
         f"{'vs torch':>9} {'of matmul':>10}   (medians)"
-    )
+    ]
     for key, entry in data["results"].items():
-        if not key.startswith("memory"):
-            s = entry["seconds"]
-            torch_ms = f"{s['torch'] * 1e3:10.3f}" if "torch" in s else f"{'-':>10}"
-            ratio = (
-                f"{entry['conv2d_over_torch_time']:9.2f}"
-                if "torch" in s
-                else f"{'-':>9}"
-            )
-            conv_ms, matmul_ms = s["conv2d"] * 1e3, s["matmul"] * 1e3
-            fraction = entry["conv2d_fraction_of_matmul_rate"]
+        if key.startswith("memory"):
+            continue
+        s = entry["seconds"]
+        torch_ms = f"{s['torch'] * 1e3:10.3f}" if "torch" in s else f"{'-':>10}"
+        ratio = entry.get("conv2d_over_torch_time")
+        ratio_text = f"{ratio:9.2f}" if ratio is not None else f"{'-':>9}"
+        lines.append(
+            f"{key:26} {s['conv2d'] * 1e3:10.3f} {torch_ms} "
+            f"{s['matmul'] * 1e3:10.3f} {ratio_text} "
+            f"{entry['conv2d_fraction_of_matmul_rate']:10.0%}"
+        )
+        if "reference" in entry:
+            ref = entry["reference"]
             lines.append(
-                f"{key:28} {conv_ms:10.3f} {torch_ms} {matmul_ms:10.3f} "
-                f"{ratio} {fraction:10.0%}"
+                f"  conv2d_reference: {ref['seconds']:.2f} s ({ref['method']}), "
+                f"{entry['reference_over_conv2d_time']:.0f}x conv2d"
             )
-            if "reference" in entry:
-                ref = entry["reference"]
-                lines.append(
-                    f"  conv2d_reference: {ref['seconds']:.2f} s ({ref['method']}), "
-                    f"{entry['reference_over_conv2d_time']:.0f}x conv2d"
-                )
     memory = data["results"]["memory_resnet_layer_float32"]
     for batch in ("batch_1", "batch_64"):
         m = memory[batch]
@@ -453,22 +445,34 @@ def _report(data: dict[str, Any]) -> str:
             f"memory {batch}: extra {m['extra_bytes'] / 2**20:.1f} MiB beyond the "
             f"{m['output_bytes'] / 2**20:.1f} MiB output"
         )
-    lines.append("floors:")
+    machine = data["machine"]
+    lines.append(
+        f"load average {machine['load_average_at_start']} at start, "
+        f"{machine['load_average_at_end']} at end"
+    )
+    lines.append("floors (medians; fastest samples in brackets):")
     for name, floor in data["floors"].items():
-        if name != "limits":
-            fastest = floor.get("fastest_rounds_value")
-            aside = "" if fastest is None else f", fastest rounds {fastest:.3g}"
-            lines.append(
-                f"  {name:45} {floor['value']:.3g} (limit {floor['limit']}) "
-                f"{'met' if floor['met'] else 'NOT MET'}{aside}"
-            )
+        if name == "limits":
+            continue
+        fastest = floor.get("fastest_samples_value")
+        aside = "" if fastest is None else f" [{fastest:.3g}]"
+        verdict = "met" if floor["met"] else "NOT MET"
+        lines.append(
+            f"  {name:45} {floor['value']:.3g}{aside} "
+            f"(limit {floor['limit']}) {verdict}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--quick", action="store_true", help="fewer rounds, scaled reference"
+        "--quick", action="store_true", help="fewer samples; reference extrapolated"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="threads for numpy's BLAS and PyTorch (default: BLAS's own choice)",
     )
     parser.add_argument("--output", type=Path, help="write the results as JSON here")
     parser.add_argument(
@@ -477,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         help="do not remove OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE",
     )
     args = parser.parse_args(argv)
-    data = _round(run(args.quick))
+    data = _round(run(args.quick, args.threads))
     print(_report(data))
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-CHAPTERS = ["gradients.md", "frameworks.md"]
+CHAPTERS = [
+    "convolution-vs-correlation.md",
+    "composition.md",
+    "matrix-view.md",
+    "gradients.md",
+    "costs.md",
+    "frameworks.md",
+    "summary.md",
+]
 
 SOLUTION = re.compile(
     r":::\{dropdown\} Solution\n(?P<body>.*?)\n:::\n\s*"

@@ -1,8 +1,8 @@
 """Tests for the ``convbook`` command (convbook.cli and ``python -m convbook``).
 
 The expected numbers are computed here from the defining formulas, not read
-from the package: parameters K*C*F*F + K, MACs K*H_out*W_out*C*F*F and the
-output size floor((H + 2P - F) / S) + 1.
+from the package: parameters K*C*F*F + K (K*C*F*F without biases), MACs
+K*H_out*W_out*C*F*F and the output size floor((H + 2P - F) / S) + 1.
 """
 
 from __future__ import annotations
@@ -181,9 +181,223 @@ def test_version(capsys):
 def test_help_says_channels_first(capsys):
     status, out, _ = run(["--help"], capsys)
     assert status == 0
-    assert "channels first" in out
-    assert "HxWxC is not accepted" in out
-    assert "conv:OUT:K[:S[:P[:D]]]" in out
+    assert "The input shape is CxHxW, channels first" in out
+    assert "With --channels-last it is HxWxC instead (e.g. 28x28x3)" in out
+    assert "still read channels\nfirst, with a warning on standard error" in out
+    assert "conv:OUT:K[:S[:P[:D]]][:nobias]" in out
+    assert "final field nobias drops the biases" in out
+
+
+def test_help_examples_run(capsys):
+    """Every example command in --help works as printed, without warnings."""
+    _, out, _ = run(["--help"], capsys)
+    examples = out.split("examples:\n", 1)[1]
+    commands = [
+        line.split()[1:]
+        for line in examples.splitlines()
+        if line.startswith("  convbook ")
+    ]
+    assert len(commands) == 4
+    assert commands[0] == QUESTION
+    assert "--channels-last" in commands[1]
+    assert "conv:64:7:2:3:nobias" in commands[2]
+    for argv in commands:
+        status, out, err = run(argv, capsys)
+        assert (status, err) == (0, ""), argv
+        assert out
+
+
+# --- --channels-last: the input written HxWxC --------------------------------
+
+
+def test_channels_last_is_the_same_network(capsys):
+    status, last, err = run(["--channels-last", *["28x28x3", *QUESTION[1:]]], capsys)
+    assert (status, err) == (0, "")
+    check_table(last)  # the table says 3x28x28 (C x H x W): converted
+    _, first, _ = run(QUESTION, capsys)
+    assert last == first
+
+
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        pytest.param("28x28x3", [3, 28, 28], id="rgb"),
+        pytest.param("32x48x1", [1, 32, 48], id="grey-not-square"),
+        pytest.param("7x7x2048", [2048, 7, 7], id="feature-map"),
+    ],
+)
+def test_channels_last_json_shape(shape, expected, capsys):
+    status, out, err = run(["--json", "--channels-last", shape, "relu"], capsys)
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    assert data["input_shape"] == expected
+    assert data["output_shape"] == expected
+
+
+def test_channels_last_as_module():
+    done = run_module("--channels-last", "28x28x3", *QUESTION[1:])
+    assert (done.returncode, done.stderr) == (0, "")
+    check_table(done.stdout)
+
+
+# --- a shape that looks written in the other order: warn, then carry on ------
+
+WARN_28X28X3 = (
+    "convbook: warning: input shape 28x28x3 is read channels first "
+    "(C=28, H=28, W=3); for a 28x28 RGB image write 3x28x28 "
+    "or pass --channels-last\n"
+)
+
+
+def test_hwc_shape_warns_and_is_read_channels_first(capsys):
+    status, out, err = run(["28x28x3", "conv:16:3:1:1"], capsys)
+    assert status == 0
+    assert err == WARN_28X28X3
+    lines = out.splitlines()
+    assert lines[0] == "Input: 28x28x3 (C x H x W), batch 1"
+    conv = next(line for line in lines if line.startswith("1 "))
+    # read as 28 channels of a 28 x 3 image: 16*28*9 + 16 parameters
+    assert " ".join(conv.split()[1:7]) == (
+        f"Conv2d(28->16, 3x3, s1, p1) 16x28x3 {16 * 28 * 9 + 16:,}"
+    )
+
+
+def test_warning_keeps_json_clean(capsys):
+    status, out, err = run(["--json", "28x28x3", "conv:16:3:1:1"], capsys)
+    assert status == 0
+    assert err == WARN_28X28X3
+    assert json.loads(out)["input_shape"] == [28, 28, 3]
+
+
+def test_warning_as_module():
+    done = run_module("28x28x3", "conv:16:3:1:1")
+    assert done.returncode == 0
+    assert done.stderr == WARN_28X28X3
+    assert done.stdout.startswith("Input: 28x28x3 (C x H x W)")
+
+
+@pytest.mark.parametrize(
+    ("argv", "warning"),
+    [
+        pytest.param(
+            ["224x224x1"],
+            "224x224x1 is read channels first (C=224, H=224, W=1); "
+            "for a 224x224 greyscale image write 1x224x224 or pass --channels-last",
+            id="grey",
+        ),
+        pytest.param(
+            ["64x64x4"],
+            "for a 64x64 RGBA image write 4x64x64",
+            id="rgba",
+        ),
+        pytest.param(
+            ["480x640x3"],
+            "(C=480, H=640, W=3); for a 480x640 RGB image write 3x480x640",
+            id="not-square",
+        ),
+        pytest.param(
+            ["32x32x2"], "for a 32x32 2-channel image write 2x32x32", id="two"
+        ),
+        pytest.param(
+            ["--channels-last", "3x28x28"],
+            "input shape 3x28x28 is read channels last, as --channels-last asks "
+            "(H=3, W=28, C=28); for a 28x28 RGB image write 28x28x3 "
+            "or drop --channels-last",
+            id="channels-last-given-chw",
+        ),
+        pytest.param(
+            ["--channels-last", "1x28x28"],
+            "for a 28x28 greyscale image write 28x28x1",
+            id="channels-last-given-grey-chw",
+        ),
+    ],
+)
+def test_shapes_that_warn(argv, warning, capsys):
+    status, out, err = run([*argv, "relu"], capsys)
+    assert status == 0
+    assert out.startswith("Input: ")
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("convbook: warning: input shape ")
+    assert warning in lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["3x28x28"], id="question"),
+        pytest.param(["1x28x28"], id="mnist"),
+        pytest.param(["512x4x4"], id="late-feature-map"),
+        pytest.param(["2048x7x7"], id="resnet-last-stage"),
+        pytest.param(["256x6x6"], id="alexnet-last-stage"),
+        pytest.param(["16x1x1"], id="one-pixel"),
+        pytest.param(["3x3x3"], id="tiny-cube"),
+        pytest.param(["1x28x3"], id="one-channel-strip"),
+        pytest.param(["--channels-last", "28x28x3"], id="channels-last-rgb"),
+        pytest.param(["--channels-last", "4x4x512"], id="channels-last-small"),
+        pytest.param(["--channels-last", "7x7x2048"], id="channels-last-wide"),
+    ],
+)
+def test_shapes_that_do_not_warn(argv, capsys):
+    status, out, err = run([*argv, "relu"], capsys)
+    assert (status, err) == (0, "")
+    assert out.startswith("Input: ")
+
+
+# --- nobias: a convolution without biases -------------------------------------
+
+
+def test_resnet_stem_without_bias(capsys):
+    argv = ["--json", "3x224x224", "conv:64:7:2:3:nobias", "relu", "maxpool:3:2:1"]
+    status, out, err = run(argv, capsys)
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    h1 = size(224, 7, 2, 3)
+    h2 = size(h1, 3, 2, 1)
+    assert (h1, h2) == (112, 56)  # He et al. 2016, Table 1: conv1, conv2_x
+    conv = data["layers"][0]
+    assert conv["name"] == "Conv2d(3->64, 7x7, s2, p3, no bias)"
+    assert conv["parameters"] == 64 * 3 * 7 * 7 == 9408
+    assert conv["macs"] == 64 * h1 * h1 * 3 * 7 * 7
+    assert data["output_shape"] == [64, h2, h2]
+    assert data["total_parameters"] == 9408
+
+
+def test_resnet_stem_without_bias_table(capsys):
+    status, out, err = run(["3x224x224", "conv:64:7:2:3:nobias"], capsys)
+    assert (status, err) == (0, "")
+    assert "Conv2d(3->64, 7x7, s2, p3, no bias)" in out
+    assert "Total parameters: 9,408" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("spec", "name", "parameters"),
+    [
+        pytest.param("conv:16:3:nobias", "Conv2d(3->16, 3x3, s1, p0, no bias)", 432),
+        pytest.param(
+            "conv:16:3:1:1:NoBias", "Conv2d(3->16, 3x3, s1, p1, no bias)", 432
+        ),
+        pytest.param(
+            "conv:16:3x5:2:same:2:nobias",
+            "Conv2d(3->16, 3x5, s2, same, d2, no bias)",
+            16 * 3 * 3 * 5,
+        ),
+        pytest.param("conv:16:3", "Conv2d(3->16, 3x3, s1, p0)", 16 * 3 * 9 + 16),
+    ],
+)
+def test_nobias_spellings(spec, name, parameters, capsys):
+    status, out, err = run(["--json", "3x28x28", spec], capsys)
+    assert (status, err) == (0, "")
+    row = json.loads(out)["layers"][0]
+    assert (row["name"], row["parameters"]) == (name, parameters)
+
+
+def test_nobias_keeps_macs(capsys):
+    _, with_bias, _ = run(["--json", "16x28x28", "conv:32:3:1:1"], capsys)
+    _, without, _ = run(["--json", "16x28x28", "conv:32:3:1:1:nobias"], capsys)
+    rows = [json.loads(out)["layers"][0] for out in (with_bias, without)]
+    assert [row["macs"] for row in rows] == [MACS[1], MACS[1]]
+    assert [row["parameters"] for row in rows] == [PARAMS[1], PARAMS[1] - 32]
 
 
 # --- every bad input: one line on stderr, status 2, no traceback -------------
@@ -192,7 +406,7 @@ ERRORS = [
     pytest.param(
         ["28x28", "conv:16:3"],
         r"the input shape must be CxHxW with three positive integers, channels "
-        r"first \(e\.g\. 3x28x28\), got '28x28'",
+        r"first \(e\.g\. 3x28x28; for HxWxC pass --channels-last\), got '28x28'",
         id="shape-two-dims",
     ),
     pytest.param(
@@ -221,7 +435,7 @@ ERRORS = [
     ),
     pytest.param(
         ["3x28x28", "conv:16"],
-        r"layer 1: in 'conv:16': expected conv:OUT:K\[:S\[:P\[:D\]\]\], "
+        r"layer 1: in 'conv:16': expected conv:OUT:K\[:S\[:P\[:D\]\]\]\[:nobias\], "
         r"got 1 field\(s\) after 'conv'",
         id="conv-too-few-fields",
     ),
@@ -257,8 +471,9 @@ ERRORS = [
     ),
     pytest.param(
         ["3x28x28", "pool:2"],
-        r"layer 1: unknown layer 'pool:2'; expected conv:OUT:K\[:S\[:P\[:D\]\]\], "
-        r"relu, maxpool:K\[:S\[:P\]\] or avgpool:K\[:S\[:P\]\]",
+        r"layer 1: unknown layer 'pool:2'; expected "
+        r"conv:OUT:K\[:S\[:P\[:D\]\]\]\[:nobias\], relu, "
+        r"maxpool:K\[:S\[:P\]\] or avgpool:K\[:S\[:P\]\]",
         id="unknown-layer",
     ),
     pytest.param(
@@ -303,6 +518,69 @@ ERRORS = [
         id="example-with-layers",
     ),
     pytest.param(
+        ["--channels-last", "28x28", "relu"],
+        r"with --channels-last the input shape must be HxWxC with three positive "
+        r"integers \(e\.g\. 28x28x3\), got '28x28'",
+        id="channels-last-two-dims",
+    ),
+    pytest.param(
+        ["--channels-last", "28x28x0", "relu"],
+        r"must be HxWxC .* got '28x28x0'",
+        id="channels-last-zero",
+    ),
+    pytest.param(
+        ["--example", "--channels-last"],
+        r"--example takes no --channels-last: its input 3x28x28 is written "
+        r"channels first",
+        id="example-with-channels-last",
+    ),
+    pytest.param(
+        ["3x28x28", "conv:16:3:nobias:1"],
+        r"layer 1: in 'conv:16:3:nobias:1': nobias must be the last field "
+        r"\(conv:OUT:K\[:S\[:P\[:D\]\]\]\[:nobias\]\)",
+        id="nobias-not-last",
+    ),
+    pytest.param(
+        ["3x28x28", "conv:16:nobias"],
+        r"layer 1: in 'conv:16:nobias': expected conv:OUT:K.*\[:nobias\], "
+        r"got 1 field\(s\) between 'conv' and 'nobias'",
+        id="nobias-without-kernel",
+    ),
+    pytest.param(
+        ["3x28x28", "conv:16:3:1:1:1:1:nobias"],
+        r"got 6 field\(s\) between 'conv' and 'nobias'",
+        id="nobias-too-many-fields",
+    ),
+    pytest.param(
+        ["3x28x28", "conv:16:3:nobias:nobias"],
+        r"nobias must be the last field",
+        id="nobias-twice",
+    ),
+    pytest.param(
+        ["3x28x28", "maxpool:2:nobias"],
+        r"layer 1: in 'maxpool:2:nobias': maxpool has no bias to drop; "
+        r"nobias is for conv",
+        id="pool-nobias",
+    ),
+    pytest.param(
+        ["3x28x28", "relu:nobias"],
+        r"layer 1: in 'relu:nobias': relu takes no fields",
+        id="relu-nobias",
+    ),
+    pytest.param(
+        ["28x28x3", "conv:16:5"],
+        r"layer 1 Conv2d\(28->16, 5x5, s1, p0\): the kernel spans 5 pixels .*; "
+        r"note: input shape 28x28x3 is read channels first \(C=28, H=28, W=3\); "
+        r"for a 28x28 RGB image write 3x28x28 or pass --channels-last$",
+        id="misread-shape-named-in-error",
+    ),
+    pytest.param(
+        ["28x28x3", "conv:16:x"],
+        r"layer 1: in 'conv:16:x': K must be .*; note: input shape 28x28x3 is "
+        r"read channels first",
+        id="misread-shape-with-spec-error",
+    ),
+    pytest.param(
         ["--frobnicate", "--example"],
         r"unrecognized arguments: --frobnicate \(see convbook --help\)",
         id="unknown-option",
@@ -328,6 +606,8 @@ def test_errors_in_process(argv, match, capsys):
         pytest.param(["28x28", "conv:16:3"], id="bad-shape"),
         pytest.param(["3x28x28", "conv:16"], id="bad-spec"),
         pytest.param(["3x5x5", "conv:4:7"], id="package-error"),
+        pytest.param(["28x28x3", "conv:4:7"], id="package-error-with-note"),
+        pytest.param(["3x28x28", "conv:4:3:nobias:1"], id="nobias-error"),
         pytest.param(["--batch", "x", "--example"], id="argparse-error"),
     ],
 )

@@ -44,13 +44,19 @@ def cell_texts(ax):
     }
 
 
-def cell_patches(ax, rows, cols):
-    """The first rows * cols patches: one per cell, row-major."""
-    return ax.patches[: rows * cols]
+def cell_faces(ax):
+    """Colour of each cell of a grid, from its image: a (rows, cols) array."""
+    rgb = np.asarray(ax.images[0].get_array())
+    return np.array([[to_hex(c) for c in row] for row in rgb])
 
 
 def faces(patches):
     return [to_hex(p.get_facecolor()) for p in patches]
+
+
+def corners(patches):
+    """(row, col) of the top-left corner of each rectangle."""
+    return [(p.get_y(), p.get_x()) for p in patches]
 
 
 # --------------------------------------------------------------------------
@@ -230,6 +236,92 @@ def test_new_figure_errors(kwargs, error, match):
 
 
 # --------------------------------------------------------------------------
+# as_png
+# --------------------------------------------------------------------------
+
+
+def _photo_figure():
+    """A figure with a smooth colour image: many colours before quantising."""
+    rng = np.random.default_rng(0)
+    fig, ax = plot.new_figure(3, 3)
+    ax.imshow(rng.random((40, 40, 3)), interpolation="bilinear")
+    return fig
+
+
+def test_as_png_is_a_palette_png_without_metadata():
+    from PIL import Image
+
+    fig = _photo_figure()
+    image = plot.as_png(fig, colors=64)
+    assert isinstance(image, plot.PNGImage)
+    assert image._repr_png_() is image.data
+    with Image.open(io.BytesIO(image.data)) as opened:
+        assert opened.format == "PNG"
+        assert opened.mode == "P"
+        assert len(opened.getcolors()) <= 64
+        assert (opened.width, opened.height) == (image.width, image.height)
+        assert not opened.text
+    for chunk in (b"tEXt", b"iTXt", b"zTXt", b"tIME", b"pHYs"):
+        assert chunk not in image.data
+    assert repr(image).startswith(f"<PNGImage {image.width}x{image.height}, ")
+
+
+def test_as_png_is_deterministic_and_smaller_than_a_plain_png():
+    fig = _photo_figure()
+    first = plot.as_png(fig, close=False)
+    second = plot.as_png(fig, close=False)
+    assert first.data == second.data
+    plain = io.BytesIO()
+    plot.save_figure(fig, plain, format="png", bbox_inches="tight")
+    assert len(first.data) < len(plain.getvalue())
+    # An independently built figure gives the same bytes.
+    assert plot.as_png(_photo_figure()).data == first.data
+
+
+def test_as_png_resolution_and_closing():
+    fig = _photo_figure()
+    full = plot.as_png(fig, close=False)
+    assert plt.fignum_exists(fig.number)
+    half = plot.as_png(fig, dpi=50)
+    assert not plt.fignum_exists(fig.number)
+    assert abs(full.width - 2 * half.width) <= 2
+
+
+def test_as_png_is_shown_as_image_png_by_ipython():
+    # What myst-nb's glue and a cell's output rely on: IPython's formatter
+    # finds the PNG through `_repr_png_`, without the package importing IPython.
+    from IPython.core.formatters import PNGFormatter
+
+    image = plot.as_png(plot.new_figure(1, 1)[0])
+    assert PNGFormatter()(image) == image.data
+    code = (
+        "import sys, matplotlib; matplotlib.use('Agg'); from convbook import plot; "
+        "plot.as_png(plot.new_figure(1, 1)[0]); print('IPython' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (("fig",), {}, TypeError, r"`fig` must be a matplotlib Figure, got 'fig'"),
+        ((None,), {"colors": 1}, ValueError, r"`colors` must be an integer >= 2"),
+        ((None,), {"colors": 257}, ValueError, r"`colors` must be at most 256"),
+        ((None,), {"colors": 8.0}, TypeError, r"`colors` must be an integer"),
+        ((None,), {"dpi": 0}, ValueError, r"`dpi` must be a positive number, got 0"),
+    ],
+)
+def test_as_png_errors(args, kwargs, error, match):
+    if args == (None,):
+        args = (plot.new_figure(1, 1)[0],)
+    with pytest.raises(error, match=match):
+        plot.as_png(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------
 # draw_grid
 # --------------------------------------------------------------------------
 
@@ -242,8 +334,13 @@ def test_draw_grid_writes_every_number_in_its_cell():
         (r, c): str(v).replace("-", MINUS) for (r, c), v in np.ndenumerate(values)
     }
     assert cell_texts(ax) == expected
-    assert len(ax.patches) == values.size
-    assert all(p.get_width() == p.get_height() == 1 for p in ax.patches)
+    # One image pixel per cell, one line of borders, no patch.
+    assert ax.images[0].get_array().shape == (2, 3, 3)
+    assert tuple(ax.images[0].get_extent()) == (0, 3, 2, 0)
+    assert ax.images[0].get_interpolation() == "none"
+    assert len(ax.lines) == 1
+    assert not ax.patches
+    assert (cell_faces(ax) == "#ffffff").all()
 
 
 @pytest.mark.parametrize(
@@ -284,11 +381,10 @@ def test_draw_grid_padding_cells(padding, pads):
     rows, cols = 2 + top + bottom, 3 + left + right
     _fig, ax = plot.new_figure(4, 4)
     plot.draw_grid(ax, values, padding=padding)
-    assert len(ax.patches) == rows * cols
-    hatched = {
-        (int(p.get_y()), int(p.get_x()))
-        for p in ax.patches
-        if p.get_hatch() is not None
+    grey = {
+        (r, c)
+        for (r, c), face in np.ndenumerate(cell_faces(ax))
+        if face == plot.COLORS["padding"].lower()
     }
     expected = {
         (r, c)
@@ -296,23 +392,36 @@ def test_draw_grid_padding_cells(padding, pads):
         for c in range(cols)
         if not (top <= r < top + 2 and left <= c < left + 3)
     }
-    assert hatched == expected
-    assert len(hatched) == rows * cols - values.size
+    assert cell_faces(ax).shape == (rows, cols)
+    assert grey == expected
+    assert len(grey) == rows * cols - values.size
     texts = cell_texts(ax)
     assert all(texts[rc] == "0" for rc in expected)
+    assert {to_hex(t.get_color()) for t in ax.texts if t.get_text() == "0"} == {
+        plot.COLORS["muted"].lower()
+    }
     assert texts[top, left] == "1"
     assert texts[top + 1, left + 2] == "6"
+    # Light style: no hatching; the padding's own borders are grey, the
+    # input's dark, each colour one line.
+    assert not ax.patches
+    assert [to_hex(line.get_color()) for line in ax.lines] == [
+        plot.COLORS["padding_edge"].lower(),
+        plot.COLORS["grid"].lower(),
+    ]
 
 
 def test_draw_grid_window_outline_and_taps():
     _fig, ax = plot.new_figure(4, 4)
     plot.draw_grid(ax, np.arange(16).reshape(4, 4), padding=1, highlight=(1, 2, 2, 3))
-    cells = 6 * 6
-    assert len(ax.patches) == cells + 2 * 3 + 1
-    taps = ax.patches[cells:-1]
-    assert {(p.get_y(), p.get_x()) for p in taps} == {
-        (r, c) for r in (1, 2) for c in (2, 3, 4)
-    }
+    assert len(ax.patches) == 1  # the taps are tinted in the image
+    tinted = {rc for rc, face in np.ndenumerate(cell_faces(ax)) if face != "#ffffff"}
+    padding = {(r, c) for r in range(6) for c in range(6) if r in (0, 5) or c in (0, 5)}
+    assert tinted - padding == {(r, c) for r in (1, 2) for c in (2, 3, 4)}
+    # A tap is 30 % of the window's colour over the cell's face.
+    tap = np.asarray(ax.images[0].get_array())[1, 2]
+    blend = 0.7 * np.ones(3) + 0.3 * np.asarray(to_rgba(plot.COLORS["window"])[:3])
+    assert tap == pytest.approx(blend)
     outline = ax.patches[-1]
     assert (outline.get_x(), outline.get_y()) == (2, 1)
     assert (outline.get_width(), outline.get_height()) == (3, 2)
@@ -323,8 +432,8 @@ def test_draw_grid_window_outline_and_taps():
 def test_draw_grid_dilated_window_marks_only_the_taps():
     _fig, ax = plot.new_figure(4, 4)
     plot.draw_grid(ax, np.zeros((7, 7)), highlight=(1, 0, 3, 2, (2, 3)))
-    taps = ax.patches[49:-1]
-    assert {(p.get_y(), p.get_x()) for p in taps} == {
+    taps = ax.patches[:-1]  # each tap outlined
+    assert set(corners(taps)) == {
         (1 + 2 * a, 3 * b) for a in range(3) for b in range(2)
     }
     span = ax.patches[-1]
@@ -335,9 +444,12 @@ def test_draw_grid_dilated_window_marks_only_the_taps():
 def test_draw_grid_several_windows_get_distinct_colours():
     _fig, ax = plot.new_figure(4, 4)
     plot.draw_grid(ax, np.zeros((5, 5)), highlight=[(0, 0, 3, 3), (0, 2, 3, 3)])
-    assert len(ax.patches) == 25 + 2 * 9 + 2
-    outlines = [p for p in ax.patches if not p.get_fill()]
-    assert len({to_hex(p.get_edgecolor()) for p in outlines}) == 2
+    assert len(ax.patches) == 2
+    assert len({to_hex(p.get_edgecolor()) for p in ax.patches}) == 2
+    # The column both windows read is tinted by one, then by the other.
+    first, second = (np.asarray(to_rgba(p.get_edgecolor())[:3]) for p in ax.patches)
+    twice = 0.7 * (0.7 + 0.3 * first) + 0.3 * second
+    assert np.asarray(ax.images[0].get_array())[0, 2] == pytest.approx(twice)
 
 
 def test_draw_grid_mask_in_input_coordinates_is_shifted_by_padding():
@@ -345,20 +457,19 @@ def test_draw_grid_mask_in_input_coordinates_is_shifted_by_padding():
     mask[0, 2] = mask[2, 1] = True
     _fig, ax = plot.new_figure(4, 4)
     plot.draw_grid(ax, np.ones((3, 3)), padding=1, highlight=mask)
-    marked = ax.patches[25:]
-    assert {(p.get_y(), p.get_x()) for p in marked} == {(1, 3), (3, 2)}
+    assert set(corners(ax.patches)) == {(1, 3), (3, 2)}
     padded = np.zeros((5, 5), dtype=bool)
     padded[0, 0] = True
     _fig, ax = plot.new_figure(4, 4)
     plot.draw_grid(ax, np.ones((3, 3)), padding=1, highlight=padded)
-    assert [(p.get_y(), p.get_x()) for p in ax.patches[25:]] == [(0, 0)]
+    assert corners(ax.patches) == [(0, 0)]
 
 
 def test_draw_grid_colour_map_and_text_contrast():
     _fig, ax = plot.new_figure(3, 1)
     plot.draw_grid(ax, [[0, 5, 10]], cmap="Blues")
-    light, _, dark = ax.patches
-    assert to_rgba(light.get_facecolor()) != to_rgba(dark.get_facecolor())
+    light, _, dark = cell_faces(ax)[0]
+    assert light != dark
     assert to_hex(ax.texts[0].get_color()) == plot.COLORS["text"].lower()
     assert ax.texts[2].get_color() == "white"
 
@@ -388,6 +499,13 @@ def test_draw_grid_indices_skip_padding():
         ({"highlight": np.ones((2, 2))}, TypeError, r"must be a boolean mask"),
         ({"highlight": np.ones((3, 3), bool)}, ValueError, r"mask has shape \(3, 3\)"),
         ({"fmt": 3}, TypeError, r"`fmt` must be a format string"),
+        (
+            {"frame": 1},
+            ValueError,
+            r"`frame` \(1, 1\) is smaller than the padded grid \(2, 2\)",
+        ),
+        ({"frame": (3, 0)}, ValueError, r"`frame\[1\]` must be a positive integer"),
+        ({"label_fontsize": 0}, ValueError, r"`label_fontsize` must be a positive"),
     ],
 )
 def test_draw_grid_errors(kwargs, error, match):
@@ -401,6 +519,47 @@ def test_draw_grid_refuses_something_else_than_axes():
     fig, _ = plot.new_figure(2, 2)
     with pytest.raises(TypeError, match=r"`ax` must be a matplotlib Axes"):
         plot.draw_grid(fig, [[1]])
+
+
+def test_draw_grid_frame_keeps_the_cell_size_across_panels():
+    fig, axes = plot.new_figure(6, 2, ncols=3)
+    plot.draw_grid(axes[0], np.arange(9).reshape(3, 3), frame=3)
+    plot.draw_grid(axes[1], np.ones((2, 2)), frame=(3, 3))
+    plot.draw_grid(axes[2], np.ones((1, 2)), padding=((0, 0), (1, 0)), frame=3)
+    fig.draw_without_rendering()
+    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in axes]
+    spans = {(round(x1 - x0, 9), round(y0 - y1, 9)) for (x0, x1), (y0, y1) in limits}
+    assert spans == {(3.16, 3.16)}  # 3 cells and two margins of 0.08 each
+    widths = {round(ax.get_window_extent().width, 6) for ax in axes}
+    assert len(widths) == 1  # same axes size, same frame: same cell size
+    # The smaller grids are centred in the frame.
+    assert axes[1].get_xlim() == pytest.approx((-0.5 - 0.08, 2.5 + 0.08))
+    assert axes[1].get_ylim() == pytest.approx((2.5 + 0.08, -0.5 - 0.08))
+    assert axes[2].get_xlim() == pytest.approx((-0.08, 3.08))
+    assert axes[2].get_ylim() == pytest.approx((2.08, -1.08))
+    # The numbers get one size when the frames match.
+    assert {t.get_fontsize() for ax in axes[:2] for t in ax.texts} == {
+        axes[0].texts[0].get_fontsize()
+    }
+
+
+def test_draw_grid_label_fontsize():
+    _fig, axes = plot.new_figure(6, 2, ncols=2)
+    plot.draw_grid(axes[0], np.zeros((2, 2)), label="big cells", label_fontsize=8)
+    plot.draw_grid(axes[1], np.zeros((9, 9)), label="small cells", label_fontsize=8)
+    assert [ax.xaxis.label.get_fontsize() for ax in axes] == [8, 8]
+    _fig, ax = plot.new_figure(3, 3)
+    plot.draw_grid(ax, np.zeros((2, 2)), label="default", fontsize=12)
+    assert ax.xaxis.label.get_fontsize() == 12  # the numbers' size, at least 9
+
+
+def test_draw_grid_numbers_are_not_measured_by_the_layout():
+    # Constrained layout and tight bounding boxes measure every text that is
+    # in the layout; the numbers sit inside the cells, so they are left out.
+    _fig, ax = plot.new_figure(3, 3)
+    plot.draw_grid(ax, np.arange(9).reshape(3, 3), padding=1)
+    assert len(ax.texts) == 25
+    assert not any(t.get_in_layout() for t in ax.texts)
 
 
 # --------------------------------------------------------------------------
@@ -438,8 +597,7 @@ def test_sliding_window_fills_the_output_up_to_the_current_position():
     assert len(cell_texts(outputs[2])) == 5  # the first row and (1, 0)
     final = {rc: str(v).replace("-", MINUS) for rc, v in np.ndenumerate(expected)}
     assert cell_texts(outputs[3]) == final
-    marked = outputs[3].patches[16:]
-    assert [(p.get_y(), p.get_x()) for p in marked] == [(3, 3)]
+    assert corners(outputs[3].patches) == [(3, 3)]
 
 
 def test_sliding_window_stride_dilation_and_positions():
@@ -452,9 +610,11 @@ def test_sliding_window_stride_dilation_and_positions():
         span = ax.patches[-1]
         assert (span.get_y(), span.get_x()) == (2 * i, 2 * j)
         assert (span.get_width(), span.get_height()) == (3, 3)
-        assert len(ax.patches) == 81 + 4 + 1
+        assert len(ax.patches) == 4 + 1  # the 2 x 2 taps, then the span
+        assert cell_faces(ax).shape == (9, 9)
     # Output grid: output_size(7, 2, stride=2, padding=1, dilation=2) = 4.
-    assert len(fig.axes[1].patches) == 4 * 4 + 1
+    assert cell_faces(fig.axes[1]).shape == (4, 4)
+    assert len(fig.axes[1].patches) == 1
 
 
 @pytest.mark.parametrize(
@@ -476,6 +636,24 @@ def test_sliding_window_errors(kwargs, error, match):
     arguments = {"x": np.zeros((4, 4)), "kernel_size": 3, **kwargs}
     with pytest.raises(error, match=match):
         plot.draw_sliding_window(**arguments)
+
+
+def test_sliding_window_stays_light():
+    # The figure of the shape chapter: few artists per panel (one image of
+    # the cells, two lines of borders, the window's outline), and a small SVG.
+    fig = plot.draw_sliding_window(
+        np.zeros((5, 5)), 3, stride=2, padding=1, annotate=False
+    )
+    for ax in fig.axes[::2]:
+        assert len(ax.images) == 1
+        assert len(ax.lines) == 2
+        assert len(ax.patches) == 1
+        assert not ax.texts
+        assert all(p.get_hatch() is None for p in ax.patches)
+    buffer = io.BytesIO()
+    plot.save_figure(fig, buffer, format="svg", bbox_inches="tight")
+    assert len(buffer.getvalue()) < 50_000
+    assert b"<pattern" not in buffer.getvalue()  # no hatching
 
 
 # --------------------------------------------------------------------------
@@ -628,12 +806,41 @@ def test_feature_maps_image_first(image, shape):
         ({"image": np.zeros((2, 5, 5))}, ValueError, r"`image` must be a grey"),
         ({"ncols": 0}, ValueError, r"`ncols` must be a positive integer"),
         ({"panel_size": -1}, ValueError, r"`panel_size` must be a positive number"),
+        (
+            {"row_labels": ["a", "b"]},
+            ValueError,
+            r"`row_labels` must hold one label per row of panels \(1\)",
+        ),
+        ({"row_labels": "a"}, ValueError, r"`row_labels` must hold one label per row"),
     ],
 )
 def test_feature_maps_errors(kwargs, error, match):
     arguments = {"maps": np.zeros((2, 3, 3)), **kwargs}
     with pytest.raises(error, match=match):
         plot.feature_maps(**arguments)
+
+
+def test_feature_maps_row_labels_and_no_resampling():
+    maps = np.arange(-12, 12).reshape(6, 2, 2)
+    fig = plot.feature_maps(
+        maps, ncols=3, image=np.eye(2), row_labels=["before", "after", "more"]
+    )
+    assert [ax.get_ylabel() for ax in fig.axes] == [
+        "before",
+        "",
+        "",
+        "after",
+        "",
+        "",
+        "more",
+    ]
+    assert {ax.images[0].get_interpolation() for ax in fig.axes} == {"none"}
+    buffer = io.BytesIO()
+    plot.save_figure(fig, buffer, format="svg")
+    svg = buffer.getvalue()
+    # Unresampled: every map is embedded at its own size, 2 x 2 pixels.
+    assert svg.count(b"image-rendering:pixelated") == 7
+    assert svg.count(b'width="2" height="2"') == 7
 
 
 # --------------------------------------------------------------------------
@@ -685,6 +892,20 @@ def test_overlay_on_an_image():
     assert len(ax.images) == 1
     assert tuple(ax.images[0].get_extent()) == (0, 8, 8, 0)
     assert ax.get_legend() is None
+    assert ax.images[0].get_cmap().name == "gray"
+    assert ax.images[0].get_interpolation() == "none"
+
+
+def test_overlay_colours_a_grey_image_with_a_colour_map():
+    values = np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1])
+    _fig, ax = plot.new_figure(3, 3)
+    plot.receptive_field_overlay(ax, values, (1, 3), (1, 3), cmap="Blues")
+    image = ax.images[0]
+    assert image.get_cmap().name == "Blues"
+    assert image.get_clim() == (1, 9)
+    # The same colours as the workaround it replaces, Blues of value / max.
+    expected = plt.cm.Blues((values - 1) / 8)
+    assert image.to_rgba(values) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(
@@ -701,6 +922,19 @@ def test_overlay_on_an_image():
         (((5, 5), (0,), (0, 1)), {}, ValueError, r"`region_rows` must be a pair"),
         (((5, 5), (0.5, 1), (0, 1)), {}, TypeError, r"`region_rows first` must be an"),
         ((np.zeros((2, 5, 5)), (0, 1), (0, 1)), {}, ValueError, r"`image` must be"),
+        (
+            (np.zeros((4, 4, 3)), (0, 1), (0, 1)),
+            {"cmap": "Blues"},
+            ValueError,
+            r"`cmap` colours a grey \(H, W\) image, but `image` is a colour "
+            r"image \(4, 4, 3\)",
+        ),
+        (
+            ((5, 5), (0, 1), (0, 1)),
+            {"cmap": "Blues"},
+            ValueError,
+            r"`cmap` colours a grey \(H, W\) image, but `image` is a shape",
+        ),
     ],
 )
 def test_overlay_errors(args, kwargs, error, match):
@@ -815,6 +1049,94 @@ def test_layers_errors(args, kwargs, error, match):
         plot.receptive_field_layers(*args, **kwargs)
 
 
+def gradient_reach(size, layers, unit):
+    """Positions of the padded input that have a path to `unit`, by gradient.
+
+    An independent reference: the layers are run as 1 x N images with all
+    weights 1 by convbook.conv2d, then a unit impulse at the top unit is
+    propagated back by convbook.conv2d_backward to the *padded* input (the
+    first layer's padding is applied by hand, so that its zeros get a
+    gradient too). Positions are numbered in input coordinates.
+    """
+    p0 = layers[0][2]
+    x = np.zeros((1, 1, 1, size + 2 * p0))
+    inputs, h = [], x
+    for index, (k, s, p, *_rest) in enumerate(layers):
+        weight = np.ones((1, 1, 1, k))
+        pad = (0, 0) if index == 0 else (0, p)
+        inputs.append((h, weight, (1, s), pad))
+        h = convbook.conv2d(h, weight, stride=(1, s), padding=pad)
+    grad = np.zeros_like(h)
+    grad[0, 0, 0, unit] = 1.0
+    for h, weight, stride, pad in reversed(inputs):
+        grad = convbook.conv2d_backward(h, weight, grad, stride=stride, padding=pad)[0]
+    return [int(i) - p0 for i in np.flatnonzero(grad[0, 0, 0])]
+
+
+def edge_ends(ax):
+    """For each level, the x of the upper and lower ends of its lines."""
+    ends = []
+    for collection in ax.collections:
+        segments = collection.get_segments()
+        uppers = {round(s[0][0], 6) for s in segments}
+        ends.append((uppers, {round(s[1][0], 6) for s in segments}))
+    return ends
+
+
+def nodes(ax, level, styles):
+    """x of the nodes drawn at `level` in the given marker styles."""
+    xs = set()
+    for line in ax.lines:
+        if set(line.get_ydata()) != {level}:
+            continue
+        style = (line.get_marker(), to_hex(line.get_markeredgecolor()))
+        if style in styles:
+            xs.update(round(float(x), 6) for x in line.get_xdata())
+    return xs
+
+
+WINDOW = plot.COLORS["window"].lower()
+REAL = {("o", WINDOW), ("o", plot.COLORS["output"].lower())}
+READ = REAL | {("s", WINDOW)}
+
+
+@pytest.mark.parametrize(
+    ("size", "layers", "unit"),
+    [
+        (28, [(3, 1, 1), (3, 1, 1)], 0),  # the question's network, its corner
+        (28, [(3, 1, 1), (3, 1, 1)], 27),  # the other corner
+        (28, [(3, 1, 1), (3, 1, 1)], 14),  # the interior: nothing changes
+        (9, [(3, 1, 2), (3, 1, 2), (3, 1, 2)], 0),  # padding 2 on every layer
+        (12, [(3, 2, 1), (5, 1, 2)], 0),  # stride, then wide padding
+        (10, [(3, 1, 1), (3, 2, 1), (3, 1, 1)], 4),  # three layers, the last unit
+    ],
+)
+def test_layers_stop_at_padding_units(size, layers, unit):
+    # Regression: tracing went on below the padding zeros of inner layers,
+    # drawing lines from a padding unit of A_1 to input pixels (down to pixel
+    # -2 of the question's network, where nothing is drawn).
+    ax = plot.receptive_field_layers(size, layers, unit=unit).axes[0]
+    assert traced_inputs(ax) == gradient_reach(size, layers, unit)
+    for level, (uppers, lowers) in enumerate(edge_ends(ax)):
+        # Every line leaves a real unit and ends on a drawn node it reads.
+        assert uppers <= nodes(ax, level + 1, REAL)
+        assert lowers == nodes(ax, level, READ)
+
+
+def test_layers_corner_of_the_question_network():
+    ax = plot.receptive_field_layers(28, [(3, 1, 1), (3, 1, 1)], unit=0).axes[0]
+    assert traced_inputs(ax) == [-1, 0, 1, 2]  # not -2: a padding zero of A_1
+    assert [len(c.get_segments()) for c in ax.collections] == [2 * 3, 3]
+    padding_read = nodes(ax, 1, {("s", WINDOW)})
+    assert padding_read == {-1.0}  # the zero of A_1 that O_2[0] reads
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-1] == "padding read"
+    # The bracket still spans the receptive field of the formula.
+    field = convbook.receptive_field([(3, 1, 1, 1), (3, 1, 1, 1)])
+    assert field.region(0) == (-2, 2)
+    assert ax.texts[-1].get_text() == f"receptive field: {field.size} inputs"
+
+
 # --------------------------------------------------------------------------
 # dependency_heatmap
 # --------------------------------------------------------------------------
@@ -838,10 +1160,12 @@ def test_heatmap_writes_the_path_counts_and_leaves_zeros_blank():
     plot.dependency_heatmap(ax, counts, label="paths")
     expected = {rc: str(v) for rc, v in np.ndenumerate(counts) if v}
     assert cell_texts(ax) == expected
-    assert len(ax.patches) == 64
+    assert cell_faces(ax).shape == (8, 8)
     assert ax.get_xlabel() == "paths"
-    blank = [p for p, v in zip(ax.patches, counts.ravel(), strict=True) if v == 0]
-    assert {to_hex(p.get_facecolor()) for p in blank} == {"#ffffff"}
+    assert set(cell_faces(ax)[counts == 0]) == {"#ffffff"}
+    assert "#ffffff" not in set(cell_faces(ax)[counts > 0])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(i) for i in range(8)]
+    assert not ax.patches  # no padding, no hatching
     _fig, ax = plot.new_figure(4, 4)
     plot.dependency_heatmap(ax, counts, show_zeros=True, show_indices=False)
     assert len(ax.texts) == 64
@@ -860,6 +1184,94 @@ def test_heatmap_errors(counts, error, match):
     _fig, ax = plot.new_figure(2, 2)
     with pytest.raises(error, match=match):
         plot.dependency_heatmap(ax, counts)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"padding": ((2, 1), (0, 0))},
+            ValueError,
+            r"`padding` \(\(2, 1\), \(0, 0\)\) does not fit in `counts` of shape "
+            r"\(2, 3\)",
+        ),
+        ({"padding": -1}, ValueError, r"`padding` must be an integer >= 0"),
+        ({"padding": "same"}, TypeError, r"`padding` must be a number of cells"),
+        ({"first_index": 1.5}, TypeError, r"`first_index` must be an integer"),
+        ({"vmax": 0}, ValueError, r"`vmax` must be a positive number, got 0"),
+        ({"vmax": "9"}, TypeError, r"`vmax` must be a positive number, got '9'"),
+    ],
+)
+def test_heatmap_option_errors(kwargs, error, match):
+    _fig, ax = plot.new_figure(2, 2)
+    with pytest.raises(error, match=match):
+        plot.dependency_heatmap(ax, np.ones((2, 3), int), **kwargs)
+
+
+def test_heatmap_padding_is_hatched_and_keeps_its_counts():
+    counts = np.pad(path_counts(6, 3, 3, 0, 0), ((2, 0), (2, 0)))[:6, :6]
+    counts[1, 1:] = 5  # a padding row that carries paths
+    _fig, ax = plot.new_figure(4, 4)
+    plot.dependency_heatmap(ax, counts, padding=((2, 0), (2, 0)))
+    ring = ax.patches[-1]
+    assert ring.get_hatch() == "//"
+    assert not ring.get_fill()
+    outer, inner = ring.get_path().to_polygons()
+    assert {tuple(v) for v in outer} == {(0, 0), (6, 0), (6, 6), (0, 6)}
+    assert {tuple(v) for v in inner} == {(2, 2), (6, 2), (6, 6), (2, 6)}
+    # Drawn alone, the hatching covers the padding and leaves a hole inside.
+    fig, alone = plot.new_figure(2, 2, layout=None)
+    alone.set_position((0, 0, 1, 1))
+    alone.add_patch(plot.maps._padding_ring((6, 6), ((2, 0), (2, 0))))
+    alone.set_xlim(0, 6)
+    alone.set_ylim(6, 0)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]  # 200 x 200
+    assert (pixels[80:190, 80:190] == 255).all()  # rows and columns 2 to 6
+    assert (pixels[:60, :] < 255).any()  # the hatched rows -2 and -1
+    assert (pixels[:, :60] < 255).any()
+    texts = cell_texts(ax)
+    assert texts[1, 3] == "5"  # padding cells still show their counts
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        MINUS + "2",
+        MINUS + "1",
+        "0",
+        "1",
+        "2",
+        "3",
+    ]
+    assert [t.get_text() for t in ax.get_yticklabels()][:3] == [
+        MINUS + "2",
+        MINUS + "1",
+        "0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first_index", "rows", "cols"),
+    [(-2, -2, -2), ((3, 10), 3, 10), (0, 0, 0)],
+)
+def test_heatmap_first_index(first_index, rows, cols):
+    _fig, ax = plot.new_figure(3, 3)
+    plot.dependency_heatmap(ax, np.ones((3, 4), int), first_index=first_index)
+    shown = [int(t.get_text().replace(MINUS, "-")) for t in ax.get_xticklabels()]
+    assert shown == list(range(cols, cols + 4))
+    shown = [int(t.get_text().replace(MINUS, "-")) for t in ax.get_yticklabels()]
+    assert shown == list(range(rows, rows + 3))
+
+
+def test_heatmap_shared_colour_scale():
+    small, large = np.array([[4, 2]]), np.array([[4, 16]])
+    _fig, axes = plot.new_figure(4, 2, ncols=2)
+    plot.dependency_heatmap(axes[0], small, vmax=16)
+    plot.dependency_heatmap(axes[1], large, vmax=16)
+    assert cell_faces(axes[0])[0, 0] == cell_faces(axes[1])[0, 0]  # both 4
+    # Without vmax each panel is scaled to its own largest count.
+    _fig, axes = plot.new_figure(4, 2, ncols=2)
+    plot.dependency_heatmap(axes[0], small)
+    plot.dependency_heatmap(axes[1], large)
+    assert cell_faces(axes[0])[0, 0] != cell_faces(axes[1])[0, 0]
+    assert cell_faces(axes[0])[0, 0] == cell_faces(axes[1])[0, 1]  # each max
 
 
 # --------------------------------------------------------------------------

@@ -49,7 +49,8 @@ _WEIGHT_LAYOUT = "(out_channels, in_channels, kh, kw)"
 
 #: Bytes that the column matrix of :func:`conv2d` may take at once. The batch
 #: is processed in chunks of samples (or, for one huge image, of output rows)
-#: so that the working memory does not grow with the batch size.
+#: so that the working memory does not grow with the batch size, while each
+#: chunk is still one large matrix product.
 _COLUMN_BUDGET = 16 * 2**20
 
 
@@ -194,45 +195,44 @@ def _column_blocks(
     dilation: Pair,
     out: Pair,
     dtype: np.dtype,
-    budget: int | None,
+    budget: int,
 ) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
     """Yield ``(n0, n1, i0, i1, cols)`` blocks of the column matrix.
 
-    ``cols`` has shape ``(n1 - n0, C*kh*kw, (i1 - i0) * Wo)``: the im2col
-    matrix of samples ``n0:n1`` restricted to output rows ``i0:i1``. Whole
-    samples are grouped while they fit in ``budget`` bytes (``None``: no
-    limit, one block); a sample that does not fit alone is split into blocks
-    of output rows. The padded input and the columns live in two buffers that
-    every block reuses, so a caller must be done with one block before asking
-    for the next.
+    ``cols`` has shape ``(C*kh*kw, (n1 - n0) * (i1 - i0) * Wo)``: the im2col
+    matrix of samples ``n0:n1`` restricted to output rows ``i0:i1``, its
+    columns ordered by sample, then output row, then output column, so that
+    one matrix product handles the whole block. Whole samples are grouped
+    while they fit in ``budget`` bytes; a sample that does not fit alone is
+    split into blocks of output rows. The padded input and the columns live
+    in two buffers that every block reuses, so a caller must be done with one
+    block before asking for the next.
     """
     n, c, h, w = x4.shape
     kh, kw = kernel_size
     (top, bottom), (left, right) = padding
     item = dtype.itemsize
     row_bytes = c * kh * kw * out[1] * item
-    sample_bytes = (
-        row_bytes * out[0] + c * (h + top + bottom) * (w + left + right) * item
-    )
-    if budget is None:
-        per_block, rows = max(n, 1), out[0]
-    elif sample_bytes <= budget:
-        per_block, rows = max(1, min(n, budget // sample_bytes)), out[0]
+    padded_bytes = c * (h + top + bottom) * (w + left + right) * item
+    if row_bytes * out[0] + padded_bytes <= budget:
+        per_block = max(1, min(n, budget // (row_bytes * out[0] + padded_bytes)))
+        rows = out[0]
     else:
         per_block, rows = 1, max(1, min(out[0], budget // row_bytes))
     padded = np.zeros((per_block, c, h + top + bottom, w + left + right), dtype)
-    buffer = np.empty(per_block * c * kh * kw * rows * out[1], dtype)
+    buffer = np.empty(c * kh * kw * per_block * rows * out[1], dtype)
     for n0 in range(0, n, per_block):
         n1 = min(n, n0 + per_block)
         m = n1 - n0
         padded[:m, :, top : top + h, left : left + w] = x4[n0:n1]
         windows = _windows(padded[:m], kernel_size, stride, dilation, out)
+        windows = windows.transpose(1, 2, 3, 0, 4, 5)  # (C, kh, kw, m, Ho, Wo)
         for i0 in range(0, out[0], rows):
             i1 = min(out[0], i0 + rows)
-            cols = buffer[: m * c * kh * kw * (i1 - i0) * out[1]]
-            cols = cols.reshape(m, c, kh, kw, i1 - i0, out[1])
+            cols = buffer[: c * kh * kw * m * (i1 - i0) * out[1]]
+            cols = cols.reshape(c, kh, kw, m, i1 - i0, out[1])
             np.copyto(cols, windows[:, :, :, :, i0:i1])
-            yield n0, n1, i0, i1, cols.reshape(m, c * kh * kw, (i1 - i0) * out[1])
+            yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
 
 
 def conv2d(
@@ -247,8 +247,9 @@ def conv2d(
     r"""Apply a 2-D convolution (cross-correlation), as a CNN layer does.
 
     The fast implementation: the windows are copied into a column matrix
-    (:func:`im2col`) and one matrix product per sample does the arithmetic,
-    in BLAS. :func:`conv2d_reference` computes the same numbers with loops.
+    (:func:`im2col`) and one matrix product, in BLAS, does the arithmetic
+    for a whole chunk of the batch. :func:`conv2d_reference` computes the
+    same numbers with loops.
 
     Parameters
     ----------
@@ -332,7 +333,6 @@ def conv2d(
     kernel_size = (g.weight.shape[2], g.weight.shape[3])
     matrix = np.ascontiguousarray(g.weight.reshape(k, -1))
     out = np.empty((n, k, ho, wo), g.dtype)
-    flat = out.reshape(n, k, ho * wo)
     blocks = _column_blocks(
         g.x,
         kernel_size,
@@ -344,10 +344,11 @@ def conv2d(
         _COLUMN_BUDGET,
     )
     for n0, n1, i0, i1, cols in blocks:
-        if i1 - i0 == ho:  # whole samples: BLAS writes straight into `out`
-            np.matmul(matrix, cols, out=flat[n0:n1])
-        else:  # one sample too large for the budget, a block of rows
-            out[n0, :, i0:i1, :] = (matrix @ cols[0]).reshape(k, i1 - i0, wo)
+        if n1 - n0 == 1 and i1 - i0 == ho:  # one whole sample: write in place
+            np.matmul(matrix, cols, out=out[n0].reshape(k, ho * wo))
+        else:  # columns ordered (sample, row, column): reorder to NCHW
+            product = (matrix @ cols).reshape(k, n1 - n0, i1 - i0, wo)
+            out[n0:n1, :, i0:i1, :] = product.transpose(1, 0, 2, 3)
         if g.bias is not None:
             out[n0:n1, :, i0:i1, :] += g.bias[:, np.newaxis, np.newaxis]
     return out if g.batched else out[0]
@@ -765,9 +766,8 @@ def im2col(
     size = (x4.shape[2], x4.shape[3])
     pads = _resolve_padding(padding, size, kernel, stride, dilation)
     out = _output_size(size, pads, kernel, stride, dilation, f"`kernel_size` {kernel}")
-    if x4.shape[0] == 0:  # an empty batch has an empty matrix
-        rows = x4.shape[1] * kernel[0] * kernel[1]
-        return np.empty((0, rows, out[0] * out[1]), x4.dtype)
-    blocks = _column_blocks(x4, kernel, stride, pads, dilation, out, x4.dtype, None)
-    (_, _, _, _, cols), *_ = blocks
+    windows = _windows(pad2d(x4, pads), kernel, stride, dilation, out)
+    n, c = x4.shape[0], x4.shape[1]
+    cols = np.empty((n, c * kernel[0] * kernel[1], out[0] * out[1]), x4.dtype)
+    np.copyto(cols.reshape(windows.shape), windows)
     return cols if batched else cols[0]

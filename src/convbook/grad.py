@@ -185,7 +185,6 @@ def conv2d_backward(
     grad4 = (grad if g.batched else grad[np.newaxis]).astype(dtype, copy=False)
     c, h, width = g.x.shape[1:]
     k, _, kh, kw = w.shape
-    wo = g.output_size[1]
     (top, bottom), (left, right) = g.padding
 
     grad_bias = grad4.sum(axis=(0, 2, 3))
@@ -201,8 +200,10 @@ def conv2d_backward(
         _conv._COLUMN_BUDGET,
     )
     for n0, n1, i0, i1, cols in blocks:
-        block = grad4[n0:n1, :, i0:i1, :].reshape(n1 - n0, k, (i1 - i0) * wo)
-        grad_weight += np.matmul(block, cols.transpose(0, 2, 1)).sum(axis=0)
+        # the gradient block with its columns in the order of `cols`:
+        # sample, output row, output column
+        block = grad4[n0:n1, :, i0:i1, :].transpose(1, 0, 2, 3).reshape(k, -1)
+        grad_weight += block @ cols.T
 
     matrix = np.ascontiguousarray(w.reshape(k, -1))
     canvas = (h + top + bottom, width + left + right)

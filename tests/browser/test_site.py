@@ -302,7 +302,7 @@ def test_missing_address_gets_the_404_page(browser, site, save_screenshot) -> No
         assert "Page not found" in page.content()
         stylesheets = page.evaluate("document.styleSheets.length")
         assert stylesheets > 0, "the 404 page loaded no stylesheet"
-        page.get_by_role("link", name="the answer first").click()
+        page.get_by_role("link", name="the answer first", exact=True).click()
         page.wait_for_load_state()
         assert page.url.endswith(f"{prefix}index.html"), page.url
         problems = [p for p in problems if "404" not in p]  # the 404 itself
@@ -313,6 +313,7 @@ def test_missing_address_gets_the_404_page(browser, site, save_screenshot) -> No
     finally:
         context.close()
         server.shutdown()
+        server.server_close()
 
 
 def _notfound_prefix() -> str:

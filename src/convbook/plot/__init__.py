@@ -25,7 +25,8 @@ PyTorch's layout: feature maps are ``(C, H, W)``.
 Every public name can be imported from :mod:`convbook.plot` itself, e.g.
 ``from convbook.plot import draw_grid``; the modules group them by job:
 
-- :mod:`~convbook.plot.style`: palette, resolution, new figures, saving;
+- :mod:`~convbook.plot.style`: palette, resolution, new figures, saving,
+  small PNG images for a page (:func:`~convbook.plot.style.as_png`);
 - :mod:`~convbook.plot.grids`: an array as a grid of numbered cells;
 - :mod:`~convbook.plot.sliding`: a window sliding over a padded input;
 - :mod:`~convbook.plot.coverage`: which rows a strided window reads;

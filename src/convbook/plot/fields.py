@@ -8,7 +8,7 @@ from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgba
+from matplotlib.colors import Colormap, to_rgba
 from matplotlib.patches import Patch, Rectangle
 
 from .._checks import _show, check_pair
@@ -28,6 +28,7 @@ def receptive_field_overlay(
     padding_extent: Any = None,
     labels: Sequence[str] | None = None,
     colors: Sequence[str] | None = None,
+    cmap: str | Colormap | None = None,
 ) -> Axes:
     """Outline the input region that one output unit reads.
 
@@ -51,6 +52,10 @@ def receptive_field_overlay(
         One legend entry per region, shown under the axes.
     colors : sequence of str, optional
         One colour per region (default: blue, orange, green, ...).
+    cmap : str or Colormap, optional
+        Colour map of a grey ``(H, W)`` image (default ``'gray'``), scaled
+        from the image's minimum to its maximum; e.g. ``'Blues'`` for a map
+        of gradient magnitudes. Colour images keep their own colours.
 
     Returns
     -------
@@ -60,8 +65,8 @@ def receptive_field_overlay(
     Raises
     ------
     TypeError, ValueError
-        For a bad image, regions with ``last < first`` or lists of different
-        lengths.
+        For a bad image, regions with ``last < first``, lists of different
+        lengths or a ``cmap`` given without a grey image.
 
     See Also
     --------
@@ -69,6 +74,7 @@ def receptive_field_overlay(
 
     Examples
     --------
+    >>> import numpy as np
     >>> import matplotlib.pyplot as plt
     >>> from convbook.plot import new_figure, receptive_field_overlay
     >>> fig, ax = new_figure(3, 3)
@@ -76,6 +82,12 @@ def receptive_field_overlay(
     ...                              [(1, 3), (0, 4)], labels=["A_1", "O_2"])
     >>> [p.get_width() for p in ax.patches[-2:]]
     [3, 5]
+    >>> plt.close(fig)
+    >>> fig, ax = new_figure(3, 3)
+    >>> ax = receptive_field_overlay(ax, np.outer([1, 2, 1], [1, 2, 1]),
+    ...                              (0, 2), (0, 2), cmap="Blues")
+    >>> ax.images[0].get_cmap().name, ax.images[0].get_clim()
+    ('Blues', (1, 4))
     >>> plt.close(fig)
     """
     ax = _check_axes(ax)
@@ -92,6 +104,12 @@ def receptive_field_overlay(
     else:
         picture = _as_image("image", image)
         height, width = picture.shape[:2]
+    if cmap is not None and (picture is None or picture.ndim != 2):
+        got = "a shape" if picture is None else f"a colour image {picture.shape}"
+        raise ValueError(
+            f"`cmap` colours a grey (H, W) image, but `image` is {got}; "
+            "pass the values to colour as a 2-D array, or leave `cmap` out"
+        )
     rows = _pairs("region_rows", region_rows)
     cols = _pairs("region_cols", region_cols)
     if len(rows) != len(cols):
@@ -129,9 +147,9 @@ def receptive_field_overlay(
         frame = {"edgecolor": COLORS["grid"], "linewidth": 1.0, "zorder": 1.5}
         ax.add_patch(Rectangle((0, 0), width, height, fill=False, **frame))
     else:
-        cmap = "gray" if picture.ndim == 2 else None
+        colormap = (cmap or "gray") if picture.ndim == 2 else None
         where = {"extent": (0, width, height, 0), "zorder": 0.5}
-        ax.imshow(picture, cmap=cmap, interpolation="nearest", **where)
+        ax.imshow(picture, cmap=colormap, interpolation="none", **where)
     handles = []
     areas = [
         (r1 - r0 + 1) * (c1 - c0 + 1)

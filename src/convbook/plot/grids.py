@@ -14,13 +14,14 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import Colormap, Normalize, to_rgb, to_rgba
+from matplotlib.colors import Colormap, Normalize, to_rgb
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from .._checks import _show, check_array, check_int, check_pair
 from ..shapes import _resolve_padding
 from ._common import _auto_fontsize, _check_axes, _formatter, _plain_axes, _text_color
-from .style import _CELL, _CENTER, _PAD_CELL, _WINDOW_COLORS, COLORS
+from .style import _CELL, _CENTER, _MINUS, _WINDOW_COLORS, COLORS, _check_positive
 
 __all__ = ["draw_grid"]
 
@@ -91,6 +92,83 @@ def _parse_highlight(
     return [_window(highlight, padded_shape)], None
 
 
+def _grid_lines(ax: Axes, pad: np.ndarray) -> None:
+    """Draw the borders of every cell as two polylines.
+
+    A border next to an input cell is dark; a border between two padding
+    cells (or a padding cell and the outside) is the lighter padding grey.
+    Runs of borders of one colour along a line are merged into one segment,
+    and each colour is one line broken by NaNs (one SVG path), the dark one
+    drawn last, on top.
+    """
+    inside = np.pad(~pad, 1)  # False outside the grid
+    # Horizontal border y = r between rows r - 1 and r, cell column c.
+    across = inside[:-1, 1:-1] | inside[1:, 1:-1]  # (rows + 1, cols)
+    # Vertical border x = c between columns c - 1 and c, cell row r.
+    down = inside[1:-1, :-1] | inside[1:-1, 1:]  # (rows, cols + 1)
+    points: dict[bool, tuple[list[float], list[float]]] = {
+        False: ([], []),
+        True: ([], []),
+    }
+    for y, line in enumerate(across):
+        for dark, start, stop in _runs(line):
+            points[dark][0].extend((start, stop, np.nan))
+            points[dark][1].extend((y, y, np.nan))
+    for x, line in enumerate(down.T):
+        for dark, start, stop in _runs(line):
+            points[dark][0].extend((x, x, np.nan))
+            points[dark][1].extend((start, stop, np.nan))
+    for dark, tone in ((False, COLORS["padding_edge"]), (True, COLORS["grid"])):
+        xs, ys = points[dark]
+        if xs:
+            ax.add_line(
+                Line2D(
+                    xs,
+                    ys,
+                    color=tone,
+                    linewidth=_CELL["linewidth"],
+                    solid_capstyle="projecting",
+                    zorder=_CELL["zorder"],
+                )
+            )
+
+
+def _number_cells(
+    ax: Axes,
+    shape: tuple[int, int],
+    *,
+    offset: tuple[int, int] = (0, 0),
+    first: tuple[int, int] = (0, 0),
+    fontsize: float,
+) -> None:
+    """Write row numbers on the left and column numbers on top of a grid.
+
+    ``shape`` cells are numbered, starting ``offset`` cells from the padded
+    grid's top-left corner; the first gets the number ``first``.
+    """
+    small = max(fontsize * 0.8, 6.0)
+    for axis, count, start, number in zip(
+        (ax.yaxis, ax.xaxis), shape, offset, first, strict=True
+    ):
+        axis.set_ticks(
+            np.arange(count) + start + 0.5,
+            [str(number + i).replace("-", _MINUS) for i in range(count)],
+        )
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0, labelsize=small, labelcolor=COLORS["muted"], pad=2)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[bool, int, int]]:
+    """Maximal runs ``(value, start, stop)`` of equal booleans."""
+    runs = []
+    start = 0
+    for index in range(1, len(flags) + 1):
+        if index == len(flags) or flags[index] != flags[start]:
+            runs.append((bool(flags[start]), start, index))
+            start = index
+    return runs
+
+
 def draw_grid(
     ax: Axes,
     values: Any,
@@ -106,12 +184,15 @@ def draw_grid(
     show_indices: bool = False,
     fontsize: float | None = None,
     color: str | None = None,
+    label_fontsize: float | None = None,
+    frame: int | tuple[int, int] | None = None,
 ) -> Axes:
     r"""Draw a 2-D array as a grid of cells with its numbers written inside.
 
-    Zero padding is drawn as hatched grey cells holding 0, and a sliding
-    window as a coloured outline around the cells it reads; with a dilation
-    only the taps are coloured and a dashed line shows the window's span.
+    Zero padding is drawn as light grey cells holding a grey 0, and a
+    sliding window as a coloured outline around the cells it reads, which
+    are tinted in its colour; with a dilation only the taps are tinted and
+    outlined, and a dashed line shows the window's span.
 
     Parameters
     ----------
@@ -147,13 +228,26 @@ def draw_grid(
         Size of the numbers; by default it fits the cells.
     color : str, optional
         Colour of the (first) highlight; defaults to ``COLORS['window']``.
+    label_fontsize : float, optional
+        Size of the label; by default the numbers' size, at least 9 points.
+        Give the same value to every panel of a figure so that their labels
+        match.
+    frame : int or (int, int), optional
+        Draw the grid centred in a frame of ``(rows, cols)`` cells (one int
+        for both) instead of fitting the axes to it. Panels of one figure
+        that have axes of the same size and the same frame get cells of the
+        same size, e.g. a ``3 x 3`` input next to a ``2 x 2`` kernel drawn
+        with ``frame=3``. The frame must hold the padded grid.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, holding one rectangle per padded cell (row-major), then one
-        filled rectangle per marked cell of a mask and per tap of each
-        window, then one outline per window.
+        ``ax``, holding the cells' colours as one image (``ax.images[0]``,
+        one pixel per padded cell, highlighted cells tinted), their borders
+        as lines (``ax.lines``: the padding's grey borders, if any, then the
+        dark ones), one text per written number, then as patches: the edge
+        of each marked cell of a mask and of each tap of a dilated window,
+        then one outline per window.
 
     Raises
     ------
@@ -161,8 +255,8 @@ def draw_grid(
         If ``ax`` is not an Axes, ``values`` is not numeric, ``padding`` is a
         string or a mask is not boolean.
     ValueError
-        If ``values`` is not 2-D, a padding is negative or a window does not
-        fit in the padded grid.
+        If ``values`` is not 2-D, a padding is negative, a window does not
+        fit in the padded grid or the ``frame`` is smaller than the grid.
 
     See Also
     --------
@@ -184,8 +278,10 @@ def draw_grid(
     >>> fig, ax = new_figure(3, 3)
     >>> ax = draw_grid(ax, np.arange(9).reshape(3, 3), padding=1,
     ...                highlight=(0, 0, 2, 2))
-    >>> len(ax.texts), len(ax.patches)  # 5 x 5 cells, 4 taps, 1 outline
-    (25, 30)
+    >>> ax.images[0].get_array().shape  # one pixel per cell of the padded grid
+    (5, 5, 3)
+    >>> len(ax.texts), len(ax.patches)  # 5 x 5 numbers, 1 outline
+    (25, 1)
     >>> plt.close(fig)
     """
     ax = _check_axes(ax)
@@ -204,17 +300,22 @@ def draw_grid(
     windows, mask = _parse_highlight(
         highlight, (rows, cols), (height, width), (top, left)
     )
+    if frame is None:
+        frame_rows, frame_cols = rows, cols
+    else:
+        frame_rows, frame_cols = check_pair("frame", frame, minimum=1)
+        if frame_rows < rows or frame_cols < cols:
+            raise ValueError(
+                f"`frame` {(frame_rows, frame_cols)} is smaller than the padded "
+                f"grid {(rows, cols)}; it must hold at least as many rows and "
+                "columns"
+            )
+    if label_fontsize is not None:
+        label_fontsize = _check_positive("label_fontsize", label_fontsize)
 
     data = array.astype(float)
     finite = np.isfinite(data)
     to_text = _formatter(array, fmt)
-    if cmap is not None:
-        colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-        low = float(np.min(data[finite])) if vmin is None and finite.any() else vmin
-        high = float(np.max(data[finite])) if vmax is None and finite.any() else vmax
-        low = 0.0 if low is None else low
-        high = low + 1.0 if high is None or high <= low else high
-        norm = Normalize(low, high)
 
     # Face colour of every padded cell.
     faces = np.ones((rows, cols, 3))
@@ -222,19 +323,24 @@ def draw_grid(
     pad[top : top + height, left : left + width] = False
     faces[pad] = to_rgb(COLORS["padding"])
     if cmap is not None:
+        colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+        low = float(np.min(data[finite])) if vmin is None and finite.any() else vmin
+        high = float(np.max(data[finite])) if vmax is None and finite.any() else vmax
+        low = 0.0 if low is None else low
+        high = low + 1.0 if high is None or high <= low else high
+        norm = Normalize(low, high)
         inside = faces[top : top + height, left : left + width]
         colored = colormap(norm(np.where(finite, data, low)))[..., :3]
         inside[finite] = colored[finite]
 
-    # Highlights: translucent fills over the taps (and their colours for the text).
-    shown = faces.copy()
-    extra: list[Rectangle] = []
+    # Highlights: each tap is tinted 30 % towards its window's colour.
     palette = ((color,) if color else ()) + _WINDOW_COLORS
     marked = (
         []
         if mask is None
         else [(*rc, palette[0], True) for rc in zip(*np.nonzero(mask), strict=True)]
     )
+    outlines: list[Rectangle] = []
     for number, (row, col, kh, kw, dh, dw) in enumerate(windows):
         tone = palette[number % len(palette)]
         dilated = dh > 1 or dw > 1
@@ -242,20 +348,19 @@ def draw_grid(
             marked.append((row + a * dh, col + b * dw, tone, dilated))
         span = (dw * (kw - 1) + 1, dh * (kh - 1) + 1)
         style = {"linewidth": 1.3, "linestyle": "--"} if dilated else {"linewidth": 2.8}
-        extra.append(
+        outlines.append(
             Rectangle((col, row), *span, fill=False, edgecolor=tone, zorder=5, **style)
         )
-    fills = []
+    shown = faces.copy()
+    edges: list[Rectangle] = []
     for r, c, tone, edged in marked:
-        edge = (
-            {"edgecolor": tone, "linewidth": 2.3, "zorder": 4}
-            if edged
-            else {"zorder": 2}
-        )
-        fills.append(Rectangle((c, r), 1, 1, facecolor=to_rgba(tone, 0.3), **edge))
-        if not edged:
-            fills[-1].set_edgecolor("none")
         shown[r, c] = 0.7 * shown[r, c] + 0.3 * np.asarray(to_rgb(tone))
+        if edged:
+            edges.append(
+                Rectangle(
+                    (c, r), 1, 1, fill=False, edgecolor=tone, linewidth=2.3, zorder=4
+                )
+            )
 
     texts = {}
     if annotate:
@@ -266,32 +371,35 @@ def draw_grid(
                 texts[r, c] = to_text(array[r - top, c - left])
     if fontsize is None:
         chars = max((len(t) for t in texts.values()), default=1)
-        fontsize = _auto_fontsize(ax, rows, cols, chars)
+        fontsize = _auto_fontsize(ax, frame_rows, frame_cols, chars)
 
-    for r, c in np.ndindex(rows, cols):
-        style = _PAD_CELL if pad[r, c] else _CELL
-        ax.add_patch(Rectangle((c, r), 1, 1, facecolor=faces[r, c], **style))
-        if (r, c) in texts:
-            tone = COLORS["muted"] if pad[r, c] else _text_color(shown[r, c])
-            ax.text(
-                c + 0.5, r + 0.5, texts[r, c], color=tone, fontsize=fontsize, **_CENTER
-            )
-    for patch in fills + extra:
+    ax.imshow(
+        shown,
+        extent=(0, cols, rows, 0),
+        interpolation="none",
+        zorder=_CELL["zorder"] - 0.5,
+    )
+    _grid_lines(ax, pad)
+    for (r, c), text in texts.items():
+        tone = COLORS["muted"] if pad[r, c] else _text_color(shown[r, c])
+        written = ax.text(
+            c + 0.5, r + 0.5, text, color=tone, fontsize=fontsize, **_CENTER
+        )
+        written.set_in_layout(False)  # inside the cells: no need to measure it
+    for patch in edges + outlines:
         patch.set_clip_on(False)
         ax.add_patch(patch)
 
     margin = 0.08
-    ax.set_xlim(-margin, cols + margin)
-    ax.set_ylim(rows + margin, -margin)
+    x0, y0 = -(frame_cols - cols) / 2, -(frame_rows - rows) / 2
+    ax.set_xlim(x0 - margin, x0 + frame_cols + margin)
+    ax.set_ylim(y0 + frame_rows + margin, y0 - margin)
     ax.set_aspect("equal")
     _plain_axes(ax)
     if show_indices:
-        small = max(fontsize * 0.8, 6.0)
-        ax.set_xticks(np.arange(width) + left + 0.5, [str(i) for i in range(width)])
-        ax.set_yticks(np.arange(height) + top + 0.5, [str(i) for i in range(height)])
-        ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=small, labelcolor=COLORS["muted"], pad=2)
+        _number_cells(ax, (height, width), offset=(top, left), fontsize=fontsize)
     if label is not None:
         ax.xaxis.set_label_position("bottom")
-        ax.set_xlabel(label, fontsize=max(fontsize, 9.0))
+        size = max(fontsize, 9.0) if label_fontsize is None else label_fontsize
+        ax.set_xlabel(label, fontsize=size)
     return ax

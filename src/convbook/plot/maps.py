@@ -15,10 +15,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
 
-from .._checks import _show, check_array, check_int
-from ._common import _as_image, _check_axes
-from .grids import draw_grid
+from .._checks import _show, check_array, check_int, check_pair
+from ..shapes import _resolve_padding
+from ._common import _as_image, _auto_fontsize, _check_axes
+from .grids import _number_cells, draw_grid
 from .style import _MAX_WIDTH, COLORS, _check_positive, _white, new_figure
 
 __all__ = ["dependency_heatmap", "feature_maps"]
@@ -35,6 +38,7 @@ def feature_maps(
     image_label: str = "input",
     shared: bool = True,
     panel_size: float = 1.5,
+    row_labels: Sequence[str] | None = None,
 ) -> Figure:
     """Draw the channels of a ``(C, H, W)`` array as a row-major grid of panels.
 
@@ -64,17 +68,22 @@ def feature_maps(
         scales each map to its own range.
     panel_size : float, default 1.5
         Side of one panel in inches (the figure is at most 7.5 inches wide).
+    row_labels : sequence of str, optional
+        One label per row of panels, written vertically to the left of the
+        row's first panel, e.g. ``["before ReLU", "after ReLU"]``.
 
     Returns
     -------
     matplotlib.figure.Figure
         One axes per map (after the image's, if any), then the colour bars.
+        Each map is drawn with ``interpolation='none'``: one cell per value,
+        never smoothed, and not resampled in SVG output.
 
     Raises
     ------
     TypeError, ValueError
-        For arrays of the wrong kind or number of dimensions, or a ``titles``
-        of the wrong length.
+        For arrays of the wrong kind or number of dimensions, or ``titles``
+        or ``row_labels`` of the wrong length.
 
     Examples
     --------
@@ -84,6 +93,11 @@ def feature_maps(
     >>> fig = feature_maps(np.arange(-12, 12).reshape(6, 2, 2), ncols=3)
     >>> len(fig.axes), fig.axes[0].images[0].get_cmap().name
     (6, 'RdBu_r')
+    >>> plt.close(fig)
+    >>> fig = feature_maps(np.arange(8).reshape(2, 2, 2), ncols=1,
+    ...                    row_labels=["first", "second"])
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['first', 'second']
     >>> plt.close(fig)
     """
     array = check_array("maps", maps, ndim=(2, 3), layout="(C, H, W)").astype(float)
@@ -99,6 +113,13 @@ def feature_maps(
     ncols = min(check_int("ncols", ncols, minimum=1), panels)
     nrows = math.ceil(panels / ncols)
     panel_size = _check_positive("panel_size", panel_size)
+    if row_labels is not None and (
+        isinstance(row_labels, str) or len(row_labels) != nrows
+    ):
+        raise ValueError(
+            f"`row_labels` must hold one label per row of panels ({nrows}), "
+            f"got {_show(row_labels)}"
+        )
     labelled = titles is not None or picture is not None
     extra = 0.9 if colorbar else 0.0
     side = min(panel_size, (_MAX_WIDTH - extra) / ncols)
@@ -113,6 +134,9 @@ def feature_maps(
     for ax in axes[panels:]:
         fig.delaxes(ax)
     axes = axes[:panels]
+    if row_labels is not None:
+        for row, text in enumerate(row_labels):
+            axes[row * ncols].set_ylabel(text, fontsize=9)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -122,7 +146,7 @@ def feature_maps(
     if picture is not None:
         ax = axes.pop(0)
         ax.imshow(
-            picture, cmap="gray" if picture.ndim == 2 else None, interpolation="nearest"
+            picture, cmap="gray" if picture.ndim == 2 else None, interpolation="none"
         )
         ax.set_xlabel(image_label, fontsize=9)
 
@@ -139,7 +163,7 @@ def feature_maps(
     for c, ax in enumerate(axes):
         colormap, norm = common if shared else scale(array[c])
         image_artist = ax.imshow(
-            array[c], cmap=colormap, norm=norm, interpolation="nearest"
+            array[c], cmap=colormap, norm=norm, interpolation="none"
         )
         if titles is not None:
             ax.set_xlabel(titles[c], fontsize=9)
@@ -153,6 +177,36 @@ def feature_maps(
     return fig
 
 
+def _count_text(value: float) -> str:
+    return f"{round(float(value))}"
+
+
+def _padding_ring(
+    shape: tuple[int, int], pads: tuple[tuple[int, int], tuple[int, int]]
+) -> PathPatch:
+    """A hatched, unfilled patch over the padding ring of a grid."""
+    rows, cols = shape
+    (top, bottom), (left, right) = pads
+    outer = [(0, 0), (cols, 0), (cols, rows), (0, rows), (0, 0)]
+    inner = [
+        (left, top),
+        (left, rows - bottom),
+        (cols - right, rows - bottom),
+        (cols - right, top),
+        (left, top),
+    ]  # the opposite way round, so that it is a hole
+    codes = [Path.MOVETO, *[Path.LINETO] * 3, Path.CLOSEPOLY]
+    ring = Path(outer + inner, codes + codes)
+    return PathPatch(
+        ring,
+        fill=False,
+        hatch="//",
+        edgecolor=COLORS["padding_edge"],
+        linewidth=0,
+        zorder=2,
+    )
+
+
 def dependency_heatmap(
     ax: Axes,
     counts: Any,
@@ -162,6 +216,9 @@ def dependency_heatmap(
     show_zeros: bool = False,
     label: str | None = None,
     show_indices: bool = True,
+    padding: Any = 0,
+    first_index: int | tuple[int, int] | None = None,
+    vmax: float | None = None,
 ) -> Axes:
     r"""Colour each input pixel by how many paths lead from it to one output.
 
@@ -184,17 +241,32 @@ def dependency_heatmap(
         Short label under the grid.
     show_indices : bool, default True
         Number the rows and columns.
+    padding : int, (int, int) or ((int, int), (int, int)), default 0
+        How many of the outer rows and columns of ``counts`` are zero
+        padding (all sides, ``(ph, pw)`` or ``((top, bottom), (left,
+        right))``). They are hatched and keep their counts: paths through a
+        padding zero exist, they just carry no pixel.
+    first_index : int or (int, int), optional
+        Number written on the first row and column (one int for both). By
+        default the first cell after the padding is numbered 0, so that
+        padding rows get negative numbers, as in image coordinates.
+    vmax : float, optional
+        Count shown in the darkest colour (default: the largest count).
+        Give panels that are compared the same ``vmax``.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, with one rectangle per pixel (see
-        :func:`~convbook.plot.grids.draw_grid`).
+        ``ax``, with the cells drawn by :func:`~convbook.plot.grids.draw_grid`
+        and, if there is padding, one hatched patch over the padding ring
+        (``ax.patches[-1]``).
 
     Raises
     ------
     TypeError, ValueError
-        If ``counts`` is not a 2-D array of non-negative integers.
+        If ``counts`` is not a 2-D array of non-negative integers, the
+        padding is not a valid padding or does not fit in ``counts``, or
+        ``vmax`` is not a positive number.
 
     See Also
     --------
@@ -218,6 +290,17 @@ def dependency_heatmap(
     >>> sorted(t.get_text() for t in ax.texts if t.get_position()[0] > 0)[-3:]
     ['2', '2', '4']
     >>> plt.close(fig)
+
+    The same counts with their outer ring marked as padding, numbered from
+    -1, on a colour scale whose darkest colour is 8 paths:
+
+    >>> fig, ax = new_figure(3, 3)
+    >>> ax = dependency_heatmap(ax, np.pad(counts, 1), padding=1, vmax=8)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['−1', '0', '1', '2', '3']
+    >>> ax.patches[-1].get_hatch()  # the padding ring
+    '//'
+    >>> plt.close(fig)
     """
     ax = _check_axes(ax)
     array = check_array("counts", counts, ndim=2, layout="(H, W)")
@@ -227,18 +310,42 @@ def dependency_heatmap(
         or not np.array_equal(array, np.round(array))
     ):
         raise ValueError("`counts` must hold non-negative integers (numbers of paths)")
+    if isinstance(padding, str):
+        raise TypeError(
+            "`padding` must be a number of cells: an integer, (ph, pw) or "
+            f"((top, bottom), (left, right)), got {padding!r}"
+        )
+    pads = _resolve_padding(padding, array.shape, (1, 1), (1, 1), (1, 1))
+    (top, bottom), (left, right) = pads
+    rows, cols = array.shape
+    if top + bottom > rows or left + right > cols:
+        raise ValueError(
+            f"`padding` {pads} does not fit in `counts` of shape {array.shape}; "
+            "it counts rows and columns of `counts` itself"
+        )
+    first = (
+        (-top, -left) if first_index is None else check_pair("first_index", first_index)
+    )
     values = array.astype(float)
-    top = float(values.max()) if values.size else 1.0
+    top_count = float(values.max()) if values.size else 1.0
+    darkest = max(top_count, 1.0) if vmax is None else _check_positive("vmax", vmax)
     if not show_zeros:
         values[values == 0] = np.nan
-    return draw_grid(
+    chars = max((len(_count_text(v)) for v in np.ravel(array)), default=1)
+    fontsize = _auto_fontsize(ax, rows, cols, chars)
+    draw_grid(
         ax,
         values,
         annotate=annotate,
         cmap=cmap,
-        vmin=-0.15 * max(top, 1.0),
-        vmax=max(top, 1.0),
-        fmt=lambda v: f"{round(float(v))}",
+        vmin=-0.15 * darkest,
+        vmax=darkest,
+        fmt=_count_text,
         label=label,
-        show_indices=show_indices,
+        fontsize=fontsize,
     )
+    if show_indices:
+        _number_cells(ax, array.shape, first=first, fontsize=fontsize)
+    if top or bottom or left or right:
+        ax.add_patch(_padding_ring(array.shape, pads))
+    return ax

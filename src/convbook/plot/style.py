@@ -6,10 +6,13 @@ here, so that one change restyles every figure of the book.
 
 from __future__ import annotations
 
+import io
 import math
 import numbers
 import os
+import struct
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib as mpl
@@ -22,7 +25,15 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from .._checks import _show, check_int
 
-__all__ = ["COLORS", "DPI", "OKABE_ITO", "new_figure", "save_figure"]
+__all__ = [
+    "COLORS",
+    "DPI",
+    "OKABE_ITO",
+    "PNGImage",
+    "as_png",
+    "new_figure",
+    "save_figure",
+]
 
 
 #: The Okabe--Ito palette (Okabe & Ito, 2008), safe for colour-blind readers:
@@ -51,7 +62,7 @@ COLORS: dict[str, str] = {
     "output": OKABE_ITO[6],  # the output unit being traced
     "read": _tint(OKABE_ITO[2], 0.45),  # input cells some window reads
     "unread": _tint(OKABE_ITO[6], 0.55),  # input cells no window reads
-    "padding": "#E8E8E8",  # zero padding (drawn hatched)
+    "padding": "#E8E8E8",  # zero padding (grey, hatched where cells are coloured)
     "padding_edge": "#9A9A9A",
     "grid": "#3C3C3C",
     "text": "#1A1A1A",
@@ -249,3 +260,132 @@ def save_figure(
     kw.setdefault("metadata", stamps.get(format, {}))
     with mpl.rc_context({"svg.hashsalt": "convbook"}):
         fig.savefig(fname, format=format, **kw)
+
+
+@dataclass(frozen=True, repr=False)
+class PNGImage:
+    """A PNG image that Jupyter, myst-nb's ``glue`` and cell outputs display.
+
+    Returned by :func:`as_png`. It holds only the file's bytes; its
+    ``_repr_png_`` method is what makes a notebook show it as ``image/png``
+    (no IPython import is needed for that).
+
+    Attributes
+    ----------
+    data : bytes
+        The whole PNG file.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from convbook.plot import as_png, new_figure
+    >>> fig, ax = new_figure(2, 1)
+    >>> image = as_png(fig)
+    >>> image.data[:8] == b"\\x89PNG\\r\\n\\x1a\\n", image._repr_png_() is image.data
+    (True, True)
+    """
+
+    data: bytes
+
+    @property
+    def width(self) -> int:
+        """Width in pixels, read from the PNG header."""
+        return struct.unpack(">I", self.data[16:20])[0]
+
+    @property
+    def height(self) -> int:
+        """Height in pixels, read from the PNG header."""
+        return struct.unpack(">I", self.data[20:24])[0]
+
+    def _repr_png_(self) -> bytes:
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"<PNGImage {self.width}x{self.height}, {len(self.data)} bytes>"
+
+
+def as_png(
+    fig: Figure, *, dpi: float = DPI, colors: int = 256, close: bool = True
+) -> PNGImage:
+    """Render a figure as a small, palette-based PNG image for a page.
+
+    A vector (SVG) figure grows with the number of things drawn; a figure
+    with photographs or many cells is often lighter as a PNG, and lighter
+    still once its colours are reduced to a palette. This renders ``fig``
+    with a tight bounding box (as Jupyter does), reduces it to at most
+    ``colors`` colours with Pillow's median cut (no dithering), and stores
+    it with maximal compression and no metadata, so that the same figure
+    always gives the same bytes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to render.
+    dpi : float, default :data:`DPI`
+        Resolution: the image is ``dpi`` pixels per inch of figure.
+    colors : int, default 256
+        Size of the palette, from 2 to 256. Figures of flat colours (grids,
+        diagrams) lose nothing visible at 256; photographs may show slight
+        banding below that.
+    close : bool, default True
+        Close the figure with :func:`matplotlib.pyplot.close` once rendered,
+        so that a notebook does not also show it as its own output.
+
+    Returns
+    -------
+    PNGImage
+        The image; end a notebook cell with it, or pass it to myst-nb's
+        ``glue``, to show it (MIME type ``image/png``). Its bytes are in
+        ``.data``.
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a matplotlib Figure or ``colors`` not an integer.
+    ValueError
+        If ``dpi`` is not a positive number or ``colors`` is not in 2..256.
+
+    See Also
+    --------
+    save_figure : write a figure to a file, PNG, SVG or PDF.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from convbook.plot import as_png, new_figure
+    >>> fig, ax = new_figure(2, 1)
+    >>> line = ax.plot([0, 1], [0, 1])
+    >>> small = as_png(fig, colors=16)
+    >>> half = as_png(fig, dpi=50, colors=16)
+    >>> round(small.width / half.width)  # twice the dots per inch
+    2
+    >>> small.data == as_png(fig, colors=16).data  # same figure, same bytes
+    True
+    >>> b"tEXt" in small.data  # no metadata
+    False
+    """
+    from PIL import Image
+
+    if not isinstance(fig, Figure):
+        raise TypeError(
+            f"`fig` must be a matplotlib Figure, got {_show(fig)} "
+            f"of type {type(fig).__name__}"
+        )
+    dpi = _check_positive("dpi", dpi)
+    colors = check_int("colors", colors, minimum=2)
+    if colors > 256:
+        raise ValueError(
+            f"`colors` must be at most 256 (a PNG palette's size), got {colors}"
+        )
+    rendered = io.BytesIO()
+    save_figure(fig, rendered, format="png", dpi=dpi, bbox_inches="tight")
+    if close:
+        plt.close(fig)
+    with Image.open(rendered) as picture:
+        palette = picture.convert("RGB").quantize(
+            colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    palette.info.clear()  # no dpi, gamma or text chunks
+    packed = io.BytesIO()
+    palette.save(packed, format="png", optimize=True)
+    return PNGImage(packed.getvalue())

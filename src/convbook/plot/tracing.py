@@ -108,9 +108,17 @@ def receptive_field_layers(
     r"""Draw, along one axis, which units each layer's unit depends on.
 
     The input is the bottom row of dots and each layer a row above it, every
-    unit placed over the centre of its receptive field. Lines join the traced
+    unit placed over the centre of its receptive field, and each layer's
+    zero padding drawn as grey squares at its ends. Lines join the traced
     top unit to the units it reads, and those to theirs, down to the input,
     where a bracket marks the receptive field.
+
+    A padding zero that a traced unit reads is outlined in the tracing
+    colour, and the tracing stops there: the zero is a constant added by the
+    next layer, not a unit computed from the layer below, so nothing under
+    it can change it. Near a border the traced pixels can therefore be
+    fewer than the bracket, which spans the receptive field as
+    :func:`~convbook.receptive.receptive_field` computes it.
 
     Parameters
     ----------
@@ -162,6 +170,17 @@ def receptive_field_layers(
     >>> fig.axes[0].texts[-1].get_text()
     'receptive field: 7 inputs'
     >>> plt.close(fig)
+
+    At the border of the question's network (two 3-wide layers, stride 1,
+    padding 1), unit 0 reads a padding zero of layer 1, and no line leaves
+    that zero:
+
+    >>> fig = receptive_field_layers(8, [(3, 1, 1), (3, 1, 1)], unit=0)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['traced unit', 'units it depends on', 'zero padding', 'padding read']
+    >>> [len(c.get_segments()) for c in fig.axes[0].collections]
+    [6, 3]
+    >>> plt.close(fig)
     """
     length = check_int("input_size", input_size, minimum=1)
     if isinstance(layers, str) or not isinstance(layers, Sequence) or len(layers) == 0:
@@ -209,6 +228,8 @@ def receptive_field_layers(
     for level in range(depth, 0, -1):
         k, s, (before, _), d = specs[level - 1]
         for u in sorted(traced[level]):
+            if not 0 <= u < sizes[level]:
+                continue  # a padding zero: a constant, it reads nothing
             for t in range(k):
                 v = u * s - before + t * d
                 traced[level - 1].add(v)
@@ -254,6 +275,14 @@ def receptive_field_layers(
     if any(sum(p) for _, _, p, _ in specs):
         handles.append(
             Line2D([], [], linestyle="none", label="zero padding", **_NODES["pad"])
+        )
+    if any(
+        not 0 <= index < sizes[level]
+        for level in range(depth)
+        for index in traced[level]
+    ):
+        handles.append(
+            Line2D([], [], linestyle="none", label="padding read", **_NODES["padread"])
         )
     where_legend = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.01)}
     ax.legend(
