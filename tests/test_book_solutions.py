@@ -19,6 +19,10 @@ import pytest
 BOOK = Path(__file__).resolve().parents[1] / "book"
 CHAPTERS = [
     "convolution-vs-correlation.md",
+    "output-shape.md",
+    "first-layer.md",
+    "second-layer.md",
+    "receptive-fields.md",
     "composition.md",
     "matrix-view.md",
     "gradients.md",
