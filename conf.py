@@ -43,6 +43,7 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
     "offline_mathjax",
+    "stable_notebooks",
     "notfound.extension",
 ]
 

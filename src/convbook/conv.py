@@ -187,6 +187,22 @@ def _windows(
     return view.transpose(0, 1, 4, 5, 2, 3)
 
 
+def _phase_geometry(size: int, before: int, stride: int) -> list[tuple[int, int, int]]:
+    """Return, per phase ``p`` of one axis, where the input lands in it.
+
+    Phase ``p`` holds the padded positions ``p, p + s, p + 2s, ...``. Entry
+    ``p`` is ``(first, start, count)``: the phase's element ``first`` is the
+    input's element ``start``, and ``count`` input elements follow at
+    ``stride`` spacing; the other elements of the phase are padding zeros.
+    """
+    phases = []
+    for p in range(stride):
+        first = -((before - p) // -stride)  # ceil((before - p) / stride)
+        start = p + first * stride - before
+        phases.append((first, start, len(range(start, size, stride))))
+    return phases
+
+
 def _column_blocks(
     x4: np.ndarray,
     kernel_size: Pair,
@@ -205,11 +221,20 @@ def _column_blocks(
     one matrix product handles the whole block. Whole samples are grouped
     while they fit in ``budget`` bytes; a sample that does not fit alone is
     split into blocks of output rows. The padded input and the columns live
-    in two buffers that every block reuses, so a caller must be done with one
+    in buffers that every block reuses, so a caller must be done with one
     block before asking for the next.
+
+    With a stride ``(sh, sw)`` larger than 1, reading the padded input at
+    stride spacing for every tap would make every copy a slow strided one.
+    The padded input is instead split once into ``sh * sw`` contiguous
+    phases, ``phase[p][q] = padded[..., p::sh, q::sw]``: tap ``(u, v)``
+    reads phase ``(u*dh % sh, v*dw % sw)`` at offset
+    ``(u*dh // sh, v*dw // sw)`` with unit stride, so each tap's copy moves
+    contiguous rows.
     """
     n, c, h, w = x4.shape
     kh, kw = kernel_size
+    (sh, sw), (dh, dw) = stride, dilation
     (top, bottom), (left, right) = padding
     item = dtype.itemsize
     row_bytes = c * kh * kw * out[1] * item
@@ -219,19 +244,53 @@ def _column_blocks(
         rows = out[0]
     else:
         per_block, rows = 1, max(1, min(out[0], budget // row_bytes))
-    padded = np.zeros((per_block, c, h + top + bottom, w + left + right), dtype)
     buffer = np.empty(c * kh * kw * per_block * rows * out[1], dtype)
+    if sh == 1 and sw == 1:
+        padded = np.zeros((per_block, c, h + top + bottom, w + left + right), dtype)
+        for n0 in range(0, n, per_block):
+            n1 = min(n, n0 + per_block)
+            m = n1 - n0
+            padded[:m, :, top : top + h, left : left + w] = x4[n0:n1]
+            windows = _windows(padded[:m], kernel_size, stride, dilation, out)
+            windows = windows.transpose(1, 2, 3, 0, 4, 5)  # (C, kh, kw, m, Ho, Wo)
+            for i0 in range(0, out[0], rows):
+                i1 = min(out[0], i0 + rows)
+                cols = buffer[: c * kh * kw * m * (i1 - i0) * out[1]]
+                cols = cols.reshape(c, kh, kw, m, i1 - i0, out[1])
+                np.copyto(cols, windows[:, :, :, :, i0:i1])
+                yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
+        return
+    # the phases of the padded input, built straight from `x4`; only those
+    # that some tap reads
+    row_phases = _phase_geometry(h, top, sh)
+    col_phases = _phase_geometry(w, left, sw)
+    taps = [
+        (divmod(u * dh, sh), divmod(v * dw, sw)) for u in range(kh) for v in range(kw)
+    ]
+    phases = {}
+    for (_, p), (_, q) in taps:
+        if (p, q) not in phases:
+            height = len(range(p, h + top + bottom, sh))
+            width = len(range(q, w + left + right, sw))
+            phases[p, q] = np.zeros((c, per_block, height, width), dtype)
     for n0 in range(0, n, per_block):
         n1 = min(n, n0 + per_block)
         m = n1 - n0
-        padded[:m, :, top : top + h, left : left + w] = x4[n0:n1]
-        windows = _windows(padded[:m], kernel_size, stride, dilation, out)
-        windows = windows.transpose(1, 2, 3, 0, 4, 5)  # (C, kh, kw, m, Ho, Wo)
+        sample = x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
+        for (p, q), phase in phases.items():
+            a0, r0, nr = row_phases[p]
+            b0, s0, ns = col_phases[q]
+            np.copyto(
+                phase[:, :m, a0 : a0 + nr, b0 : b0 + ns],
+                sample[:, :, r0 : r0 + nr * sh : sh, s0 : s0 + ns * sw : sw],
+            )
         for i0 in range(0, out[0], rows):
             i1 = min(out[0], i0 + rows)
             cols = buffer[: c * kh * kw * m * (i1 - i0) * out[1]]
-            cols = cols.reshape(c, kh, kw, m, i1 - i0, out[1])
-            np.copyto(cols, windows[:, :, :, :, i0:i1])
+            cols = cols.reshape(c, kh * kw, m, i1 - i0, out[1])
+            for t, ((a, p), (b, q)) in enumerate(taps):
+                phase = phases[p, q]
+                np.copyto(cols[:, t], phase[:, :m, a + i0 : a + i1, b : b + out[1]])
             yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
 
 

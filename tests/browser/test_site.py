@@ -322,3 +322,48 @@ def _notfound_prefix() -> str:
     match = re.search(r'href="(/[^"]*?)_static/', text)
     assert match, "404.html links no stylesheet under an absolute prefix"
     return match.group(1)
+
+
+CHAPTERS = [
+    p.stem
+    for p in sorted((SITE.parents[1] / "book").glob("*.md"))
+    if p.read_text(encoding="utf-8").startswith("---\njupytext:")
+]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_offers_its_source_and_executed_notebook(site, chapter: str) -> None:
+    import json
+
+    refs = _parse(SITE / f"{chapter}.html").refs
+    for suffix in (".md", ".ipynb"):
+        assert f"_sources/{chapter}{suffix}" in refs, f"no {suffix} download"
+    notebook = json.loads((SITE / "_sources" / f"{chapter}.ipynb").read_text("utf-8"))
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert code, "the notebook has no code cells"
+    assert all(c.get("execution_count") for c in code), "a cell was not executed"
+
+
+def test_code_cells_have_copy_buttons_and_figures_stay_white_in_dark_mode(
+    browser, site, save_screenshot
+) -> None:
+    context, page, problems = _open(browser, "second-layer.html")
+    try:
+        page.emulate_media(color_scheme="dark")
+        page.reload()
+        page.wait_for_timeout(500)
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        assert page.locator("button.copybtn").count() >= 5
+        backgrounds = page.evaluate(
+            """() => [...document.querySelectorAll('.bd-article figure img')]
+                   .map(i => getComputedStyle(i).backgroundColor
+                        + " " + getComputedStyle(i).filter)"""
+        )
+        assert backgrounds, "no figure on the page"
+        assert set(backgrounds) == {"rgb(255, 255, 255) none"}, backgrounds
+        assert not problems, "\n".join(problems)
+    except AssertionError:
+        save_screenshot(page, "dark-figures")
+        raise
+    finally:
+        context.close()
