@@ -127,3 +127,16 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"`{name}` must be one of {options}, got {_show(value)}")
     return value
+
+
+def check_bias(bias: Any, out_channels: int) -> np.ndarray | None:
+    """Return ``bias`` as a 1-D array of ``out_channels`` numbers, or None."""
+    if bias is None:
+        return None
+    array = check_array("bias", bias, ndim=1, layout="(out_channels,)")
+    if array.shape[0] != out_channels:
+        raise ValueError(
+            f"`bias` has {array.shape[0]} elements but `weight` has "
+            f"{out_channels} output channels; they must match (bias is (out,))"
+        )
+    return array

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import check_array, check_choice, check_pair
+from ._checks import check_array, check_bias, check_choice, check_pair
 from .shapes import _as_padding_pairs, _resolve_padding
 
 __all__ = [
@@ -137,14 +137,7 @@ def _setup(
             f"`weight` has {w.shape[1]} input channels but `x` has "
             f"{x4.shape[1]}; they must match (weight is (out, in, kh, kw))"
         )
-    b = None
-    if bias is not None:
-        b = check_array("bias", bias, ndim=1, layout="(out_channels,)")
-        if b.shape[0] != w.shape[0]:
-            raise ValueError(
-                f"`bias` has {b.shape[0]} elements but `weight` has "
-                f"{w.shape[0]} output channels; they must match (bias is (out,))"
-            )
+    b = check_bias(bias, w.shape[0])
     stride = check_pair("stride", stride, minimum=1)
     dilation = check_pair("dilation", dilation, minimum=1)
     kernel_size = (w.shape[2], w.shape[3])

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import conv as _conv
-from ._checks import check_array, check_pair
+from ._checks import check_array, check_bias, check_pair
 from .conv import (
     Padding,
     Pair,
@@ -315,14 +315,7 @@ def conv_transpose2d(
             f"{x4.shape[1]}; they must match (weight is (in, out, kh, kw) "
             "for a transposed convolution)"
         )
-    b = None
-    if bias is not None:
-        b = check_array("bias", bias, ndim=1, layout="(out_channels,)")
-        if b.shape[0] != w.shape[1]:
-            raise ValueError(
-                f"`bias` has {b.shape[0]} elements but `weight` has "
-                f"{w.shape[1]} output channels; they must match (bias is (out,))"
-            )
+    b = check_bias(bias, w.shape[1])
     stride = check_pair("stride", stride, minimum=1)
     dilation = check_pair("dilation", dilation, minimum=1)
     extra = check_pair("output_padding", output_padding, minimum=0)
