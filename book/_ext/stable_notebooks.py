@@ -4,7 +4,9 @@ Reading a text notebook gives every cell a random id, so two builds of the
 same commit would offer ``.ipynb`` downloads that differ only in those ids.
 After the build, this extension renumbers the cells of every notebook in the
 site (``cell-0``, ``cell-1``, ...) and drops per-cell execution timestamps,
-so that two clean builds produce byte-identical downloads as well as pages.
+and merges the pieces of a cell's printed output, which the kernel sends in
+chunks that depend on timing, so that two clean builds produce
+byte-identical downloads as well as pages.
 """
 
 from __future__ import annotations
@@ -15,13 +17,39 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 
+def _text(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "".join(value)
+
+
+def merge_streams(outputs: list[dict]) -> list[dict]:
+    """Join consecutive stream outputs of the same stream (stdout, stderr)."""
+    merged: list[dict] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            text = _text(previous["text"]) + _text(output["text"])
+            previous["text"] = text.splitlines(keepends=True)
+        else:
+            if output.get("output_type") == "stream":
+                output = {**output, "text": _text(output["text"]).splitlines(True)}
+            merged.append(output)
+    return merged
+
+
 def stabilise(path: Path) -> None:
-    """Rewrite one notebook file with deterministic ids and no timings."""
+    """Rewrite one notebook file with deterministic ids, no timings, whole streams."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     for index, cell in enumerate(notebook.get("cells", [])):
         if "id" in cell:
             cell["id"] = f"cell-{index}"
         cell.get("metadata", {}).pop("execution", None)
+        if "outputs" in cell:
+            cell["outputs"] = merge_streams(cell["outputs"])
     text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")
 
