@@ -367,3 +367,17 @@ def test_code_cells_have_copy_buttons_and_figures_stay_white_in_dark_mode(
         raise
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_opengraph_metadata_and_is_in_the_sitemap(
+    site, chapter: str
+) -> None:
+    text = (SITE / f"{chapter}.html").read_text(encoding="utf-8")
+    sitemap = (SITE / "sitemap.xml").read_text(encoding="utf-8")
+    url = re.search(r'<meta property="og:url" content="([^"]+)"', text)
+    assert url, "no og:url"
+    assert url.group(1).endswith(f"/{chapter}.html")
+    for prop in ("og:title", "og:type", "og:description"):
+        assert f'<meta property="{prop}"' in text, f"no {prop}"
+    assert f"<loc>{url.group(1)}</loc>" in sitemap
