@@ -65,3 +65,16 @@ def test_two_chunkings_of_one_notebook_give_the_same_bytes(tmp_path: Path) -> No
     cell = json.loads(first.read_text(encoding="utf-8"))["cells"][0]
     assert cell["id"] == "cell-0"
     assert "execution" not in cell["metadata"]
+
+
+def test_pages_join_stream_chunks_exactly_and_leave_the_notebook_alone() -> None:
+    from nbformat import from_dict
+
+    outputs = [
+        from_dict({"output_type": "stream", "name": "stdout", "text": "54"}),
+        from_dict({"output_type": "stream", "name": "stdout", "text": " 55\n"}),
+    ]
+    rendered = stable.exact_coalesce(outputs)
+    assert len(rendered) == 1
+    assert rendered[0]["text"] == "54 55\n"
+    assert [o["text"] for o in outputs] == ["54", " 55\n"]  # untouched
