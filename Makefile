@@ -6,7 +6,7 @@
 #   make test      every check: ruff, pytest, the book with -W, Sphinx doctest, browser tests
 #   make doctest   Sphinx's doctest builder over the book and the API docs
 #   make serve     preview the built book on http://127.0.0.1:8000
-#   make bench     measure conv2d and write benchmarks/results.json
+#   make bench     measure conv2d and write src/convbook/data/benchmark-results.json
 #   make reproducible  build twice from scratch and compare the pages byte for byte
 #   make buildtimes    measure clean and incremental builds (benchmarks/build-times.json)
 #   make lock      refresh requirements/lock.txt (needs network access to PyPI)
@@ -58,7 +58,7 @@ serve: html
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_conv.py --output benchmarks/results.json
+	$(BIN)/python benchmarks/bench_conv.py --output src/convbook/data/benchmark-results.json
 
 reproducible: $(STAMP)
 	$(BIN)/python scripts/check_reproducible.py

@@ -82,8 +82,9 @@ numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "List
 def _source_hash() -> str:
     digest = hashlib.sha256()
     files = sorted((ROOT / "src" / "convbook").rglob("*.py"))
+    files += sorted((ROOT / "src" / "convbook" / "data").glob("*.json"))
     files += sorted((ROOT / "book" / "_kernel").rglob("*.py"))
-    files += [ROOT / "requirements" / "lock.txt", ROOT / "benchmarks" / "results.json"]
+    files += [ROOT / "requirements" / "lock.txt"]
     for path in files:
         if path.is_file():
             digest.update(path.relative_to(ROOT).as_posix().encode())
@@ -162,6 +163,13 @@ html_theme_options = {
         "notebook_interface": "jupyterlab",
     },
     "navigation_with_keys": False,
+    # The book's licence on every page (the code's is in LICENSE).
+    "extra_footer": (
+        "<p>Text and figures licensed under "
+        '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">'
+        "CC BY 4.0</a>; code under the "
+        f'<a href="{REPOSITORY_URL}/blob/main/LICENSE">MIT licence</a>.</p>'
+    ),
 }
 sitemap_url_scheme = "{link}"
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]

@@ -38,6 +38,14 @@ Every public name can be imported from :mod:`convbook.plot` itself, e.g.
 
 from __future__ import annotations
 
+try:
+    import matplotlib  # noqa: F401
+except ImportError as error:  # pragma: no cover - exercised in a subprocess
+    raise ImportError(
+        "convbook.plot draws with matplotlib, which is not installed; "
+        "install the extra with: pip install 'convbook[plot]'"
+    ) from error
+
 from . import coverage, fields, grids, maps, sliding, style, timings, tracing
 from .coverage import *  # noqa: F403  (each module lists its public names in __all__)
 from .fields import *  # noqa: F403
