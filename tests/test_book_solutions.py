@@ -20,6 +20,7 @@ BOOK = Path(__file__).resolve().parents[1] / "book"
 CHAPTERS = [
     "convolution-vs-correlation.md",
     "output-shape.md",
+    "why-convolutions.md",
     "first-layer.md",
     "second-layer.md",
     "receptive-fields.md",

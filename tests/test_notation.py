@@ -27,48 +27,70 @@ FOLLOWING = [
     "notation.md",
     "convolution-vs-correlation.md",
     "output-shape.md",
+    "why-convolutions.md",
     "first-layer.md",
     "second-layer.md",
 ]
 
-# (pattern, why it is ruled out). Patterns apply to the whole source,
-# prose, mathematics and code alike.
+# (pattern, why it is ruled out, where): "all" applies to the whole source,
+# prose, mathematics and code alike; "math" to the mathematics only.
 FORBIDDEN = [
     (
         r"𝟙|\\mathbf\{1\}\s*\[|\\boldsymbol\{1\}|\\mathbb 1",
         "the indicator is written \\mathbb{1}[...]",
+        "all",
     ),
     (
-        r"\\mathbb\{1\}(?!\s*\\?(?:\[|\\big\[|\\Big\[))",
+        r"\\mathbb\{1\}(?!\s*(?:\[|\\big\[|\\Big\[|\\left\[))",
         "\\mathbb{1} is the indicator and takes a bracket",
+        "all",
     ),
     (
-        r"\\mathbf\{1\}(?!_)",
+        r"\\mathbf\{1\}(?![_\[])",
         "\\mathbf{1} is a column of ones and takes a length subscript",
+        "all",
     ),
     (
         r"(?<![A-Za-z_])W[12](?![A-Za-z0-9_])",
         "weights in code are w1, w2; W_1 is a width",
+        "all",
     ),
-    (r"functional as F\b", "F is a kernel size"),
-    (r"\\partial L\b", "the loss is \\mathcal{L}; L is the last layer"),
+    (r"functional as F\b", "F is a kernel size", "all"),
+    (
+        r"\\partial L\b",
+        "the loss is \\mathcal{L}; L is the last layer",
+        "all",
+    ),
     (
         r"(?<!\\mathbf)(?<!\\mathbf\{)[,{]\s*b\s*(?:[,}]|=\s*0)",
         "b is the bias, never a tap index",
+        "math",
     ),
     (
-        r"_\{[^}]*(?:,m[,}]|\{m,)|\\sum_\{m\s*=\s*0\}\^\{K",
+        r"_\{[^{}]*,m[,}]|_\{m,|\\sum_\{m\s*=\s*0\}\^\{K",
         "the intermediate channel is c, not m",
+        "math",
     ),
     (
         r"\bi\s*[-+]\s*(?:2p|k)\b|\bk\s*=\s*2n\b",
         "Dumoulin and Visin's letters are translated (k is a filter number)",
+        "all",
     ),
     (
         r"(?i)horizontal Sobel|vertical Sobel|horizontal-difference",
         "the Sobel kernels are named by the derivative they take",
+        "all",
     ),
 ]
+
+MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+
+
+def _scope(text: str, where: str) -> list[tuple[int, str]]:
+    """The parts of ``text`` a rule applies to, with their offsets."""
+    if where == "all":
+        return [(0, text)]
+    return [(m.start(), m.group(0)) for m in MATH.finditer(text)]
 
 
 def _rows(text: str) -> list[str]:
@@ -114,17 +136,20 @@ def test_chapter_avoids_ruled_out_spellings(name: str) -> None:
         # The page names the ruled-out spellings in its last sections only.
         text = text.split("## Other texts' letters")[0]
     found = []
-    for pattern, why in FORBIDDEN:
-        for match in re.finditer(pattern, text):
-            line = text.count("\n", 0, match.start()) + 1
-            found.append(f"{name}:{line}: {match.group(0)!r}: {why}")
+    for pattern, why, where in FORBIDDEN:
+        for offset, part in _scope(text, where):
+            for match in re.finditer(pattern, part):
+                at = offset + match.start()
+                line = text.count("\n", 0, at) + 1
+                found.append(f"{name}:{line}: {match.group(0)!r}: {why}")
     assert found == []
 
 
-@pytest.mark.parametrize("pattern", [p for p, _ in FORBIDDEN])
+@pytest.mark.parametrize("pattern", [rule[0] for rule in FORBIDDEN])
 def test_each_rule_can_fire(pattern: str) -> None:
     samples = [
         r"\mathbf{1}[x > 0]",
+        r"\mathbb{1}(x > 0)",
         r"\mathbb{1}_{n}",
         r"\mathbf{1}^\top",
         "W1 = rng.random()",
@@ -141,15 +166,21 @@ def test_each_rule_can_fire(pattern: str) -> None:
 @pytest.mark.parametrize(
     "sample",
     [
-        r"b^{(2)}_k",
-        r"\mathbf{b}",
-        r"\mathbb{1}[0 \le r < H_1]",
-        r"\mathbf{1}_{H_o W_o}",
+        r"$b^{(2)}_k$",
+        r"$\mathbf{b}$",
+        r"$\mathbb{1}[0 \le r < H_1]$",
+        r"$\mathbf{1}_{H_o W_o}$",
         "w1 = rng.random()",
         "W_1 = 28",
-        r"\prod_{m=1}^{l-1} S_m",
-        r"\mathbf{W}^{(2)}_{k,c,u,v}",
+        r"$\prod_{m=1}^{l-1} S_m$",
+        r"$\mathbf{W}^{(2)}_{k,c,u,v}$",
+        r"$\mathbb{1}\big[O > 0\big]$",
+        "conv2d(X, w, b, padding=1)",
     ],
 )
 def test_allowed_spellings_pass(sample: str) -> None:
-    assert not any(re.search(p, sample) for p, _ in FORBIDDEN)
+    assert not any(
+        re.search(pattern, part)
+        for pattern, _, where in FORBIDDEN
+        for _, part in _scope(sample, where)
+    )
