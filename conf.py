@@ -137,6 +137,8 @@ html_title = "How a CNN's second layer computes"
 html_baseurl = SITE_URL
 html_static_path = [str(ROOT / "book" / "_static")]
 html_css_files = ["convbook.css"]
+# Sidebar buttons that work and visible sideways scrolling (see the file).
+html_js_files = ["convbook-page.js"]
 html_last_updated_fmt = None
 html_copy_source = True
 html_show_search_summary = (

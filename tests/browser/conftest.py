@@ -73,3 +73,30 @@ def save_screenshot():
         return path
 
     return save
+
+
+@pytest.fixture
+def open_at(browser, site):
+    """Return a function opening a page of the site at a given window width.
+
+    It returns ``(context, page)``; close the context when done. Formulas
+    that a renderer typesets in the browser finish after the page's "load"
+    event, so it also waits until the display equations stop changing size.
+    """
+
+    def open_page(relative: str, width: int, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto((site / relative).as_uri(), wait_until="load")
+        page.wait_for_function(
+            """() => new Promise(done => {
+                const size = () => [...document.querySelectorAll('div.math')]
+                    .map(e => e.scrollWidth).join();
+                const first = size();
+                setTimeout(() => done(size() === first), 300);
+            })""",
+            timeout=20_000,
+        )
+        return context, page
+
+    return open_page
