@@ -6,28 +6,28 @@ import numpy as np
 import pytest
 
 from convbook._checks import (
-    _show,
     check_array,
     check_choice,
     check_int,
     check_pair,
-    check_side_padding,
+    show,
 )
+from convbook.geometry import parse_axis_padding
 
-# --- _show ------------------------------------------------------------------
+# --- show -------------------------------------------------------------------
 
 
 def test_show_tells_int_from_str():
-    assert _show(3) == "3"
-    assert _show("3") == "'3'"
+    assert show(3) == "3"
+    assert show("3") == "'3'"
 
 
 def test_show_describes_arrays_by_shape_and_dtype():
-    assert _show(np.zeros((2, 3))) == "an array of shape (2, 3) and dtype float64"
+    assert show(np.zeros((2, 3))) == "an array of shape (2, 3) and dtype float64"
 
 
 def test_show_shortens_long_values():
-    text = _show("x" * 100)
+    text = show("x" * 100)
     assert len(text) == 60
     assert text.endswith("...")
 
@@ -160,7 +160,7 @@ def test_check_pair_errors(value, error, match):
         check_pair("stride", value, minimum=1)
 
 
-# --- check_side_padding -----------------------------------------------------
+# --- one axis's padding ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -173,8 +173,8 @@ def test_check_pair_errors(value, error, match):
         pytest.param(np.int64(3), (3, 3), id="numpy-int"),
     ],
 )
-def test_check_side_padding_accepts(value, expected):
-    assert check_side_padding("padding", value) == expected
+def test_axis_padding_accepts(value, expected):
+    assert parse_axis_padding(value, modes=False) == expected
 
 
 @pytest.mark.parametrize(
@@ -198,8 +198,11 @@ def test_check_side_padding_accepts(value, expected):
         ),
         pytest.param(
             "same",
-            TypeError,
-            r"`padding` must be an integer or a pair \(before, after\), got 'same'",
+            ValueError,
+            r"^`padding` must be an integer or a pair \(before, after\), got 'same' "
+            r"\(a named padding needs the kernel and the stride: pass it to the "
+            r"function that slides the window, or resolve it with "
+            r"convbook\.resolve_geometry\)$",
             id="string",
         ),
         pytest.param(
@@ -207,9 +210,9 @@ def test_check_side_padding_accepts(value, expected):
         ),
     ],
 )
-def test_check_side_padding_errors(value, error, match):
+def test_axis_padding_errors(value, error, match):
     with pytest.raises(error, match=match):
-        check_side_padding("padding", value)
+        parse_axis_padding(value, modes=False)
 
 
 # --- check_array ------------------------------------------------------------

@@ -378,8 +378,8 @@ def test_resnet_stem_without_bias_table(capsys):
             "conv:16:3:1:1:NoBias", "Conv2d(3->16, 3x3, s1, p1, no bias)", 432
         ),
         pytest.param(
-            "conv:16:3x5:2:same:2:nobias",
-            "Conv2d(3->16, 3x5, s2, same, d2, no bias)",
+            "conv:16:3x5:2:same-tf:2:nobias",
+            "Conv2d(3->16, 3x5, s2, same-tf, d2, no bias)",
             16 * 3 * 3 * 5,
         ),
         pytest.param("conv:16:3", "Conv2d(3->16, 3x3, s1, p0)", 16 * 3 * 9 + 16),
@@ -461,8 +461,23 @@ ERRORS = [
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:1:full"],
-        r"P must be an integer >= 0 or HxW, got 'full'",
+        r"^convbook: error: layer 1 'conv:16:3:1:full': `padding` must be an "
+        r"integer, a pair \(ph, pw\), a pair of pairs \(\(top, bottom\), \(left, "
+        r"right\)\), 'valid', 'same' or 'same-tf', got 'full'$",
         id="conv-unknown-padding-word",
+    ),
+    pytest.param(
+        ["3x28x28", "conv:16:3:2:same"],
+        r"^convbook: error: layer 1 'conv:16:3:2:same': `padding`='same' is "
+        r"PyTorch's rule, defined for stride 1 only, got `stride` 2 along the "
+        r"height; use 'same-tf' for TensorFlow's rule at any stride$",
+        id="conv-same-with-stride",
+    ),
+    pytest.param(
+        ["3x1000000000000000000000x28", "conv:16:3"],
+        r"^convbook: error: `input_shape\[1\]` must be at most 1048576 \(2\*\*20; "
+        r"no real network comes near it\), got 1000000000000000000000$",
+        id="sanity-limit",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:1.5"],
@@ -493,13 +508,18 @@ ERRORS = [
     ),
     pytest.param(
         ["3x5x5", "conv:4:7"],
-        r"layer 1 Conv2d\(3->4, 7x7, s1, p0\): the kernel spans 7 pixels",
+        r"^convbook: error: layer 1 Conv2d\(3->4, 7x7, s1, p0\): along the height, "
+        r"the dilated kernel spans 7 pixels \(`kernel_size` 7, `dilation` 1\) but "
+        r"the padded input has only 5 \(`size` 5 plus `padding` 0\+0\); the "
+        r"kernel must fit inside the padded input$",
         id="kernel-bigger-than-input",
     ),
     pytest.param(
         ["3x8x8", "conv:4:3", "conv:4:3", "conv:4:3", "conv:4:3"],
-        r"layer 4 Conv2d\(4->4, 3x3, s1, p0\): the kernel spans 3 pixels .* "
-        r"has only 2",
+        r"^convbook: error: layer 4 Conv2d\(4->4, 3x3, s1, p0\): along the height, "
+        r"the dilated kernel spans 3 pixels \(`kernel_size` 3, `dilation` 1\) but "
+        r"the padded input has only 2 \(`size` 2 plus `padding` 0\+0\); the "
+        r"kernel must fit inside the padded input$",
         id="shrinks-to-nothing",
     ),
     pytest.param(
@@ -569,7 +589,10 @@ ERRORS = [
     ),
     pytest.param(
         ["28x28x3", "conv:16:5"],
-        r"layer 1 Conv2d\(28->16, 5x5, s1, p0\): the kernel spans 5 pixels .*; "
+        r"layer 1 Conv2d\(28->16, 5x5, s1, p0\): along the width, the dilated "
+        r"kernel spans 5 pixels \(`kernel_size` 5, `dilation` 1\) but the padded "
+        r"input has only 3 \(`size` 3 plus `padding` 0\+0\); the kernel must fit "
+        r"inside the padded input; "
         r"note: input shape 28x28x3 is read channels first \(C=28, H=28, W=3\); "
         r"for a 28x28 RGB image write 3x28x28 or pass --channels-last$",
         id="misread-shape-named-in-error",

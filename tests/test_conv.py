@@ -79,7 +79,7 @@ def _normalise(kwargs, size, kernel):
     padding = kwargs.get("padding", 0)
     if padding == "valid":
         padding = 0
-    if padding == "same":
+    if padding in ("same", "same-tf"):
         totals = [
             max((math.ceil(n / s) - 1) * s + d * (k - 1) + 1 - n, 0)
             for n, k, s, d in zip(size, kernel, stride, dilation, strict=True)
@@ -133,7 +133,7 @@ CASES = [
     pytest.param({"dilation": 2, "padding": 2}, id="dilation 2"),
     pytest.param({"dilation": (1, 2), "stride": (2, 1)}, id="per-axis dilation"),
     pytest.param({"padding": "same"}, id="same"),
-    pytest.param({"padding": "same", "stride": 2}, id="same, stride 2"),
+    pytest.param({"padding": "same-tf", "stride": 2}, id="same-tf, stride 2"),
     pytest.param({"padding": "valid", "stride": 3}, id="valid, stride 3"),
 ]
 
@@ -251,7 +251,8 @@ def test_chunking_does_not_change_the_result(problem, budget):
 )
 def test_same_padding_gives_ceil_of_size_over_stride(h, w, kh, kw, sh, sw, d):
     x = np.ones((1, 1, h, w))
-    y = conv2d(x, np.ones((1, 1, kh, kw)), stride=(sh, sw), padding="same", dilation=d)
+    weight = np.ones((1, 1, kh, kw))
+    y = conv2d(x, weight, stride=(sh, sw), padding="same-tf", dilation=d)
     assert y.shape[2:] == (math.ceil(h / sh), math.ceil(w / sw))
 
 
@@ -448,15 +449,17 @@ W8 = np.zeros((4, 8, 3, 3))
             (np.zeros((1, 4, 4)), np.zeros((1, 1, 3, 3))),
             {"dilation": 2},
             ValueError,
-            r"the dilated kernel spans 5 x 5 pixels \(`weight` is 3 x 3, `dilation` "
-            r"\(2, 2\)\) but the padded input is only 4 x 4 \(`x` is 4 x 4, "
-            r"`padding` \(\(0, 0\), \(0, 0\)\)\); the kernel must fit",
+            r"^along the height, the dilated kernel spans 5 pixels \(`weight` 3, "
+            r"`dilation` 2\) but the padded input has only 4 \(`x` 4 plus `padding` "
+            r"0\+0\); the kernel must fit inside the padded input$",
         ),
         (
             (np.zeros((1, 2, 6)), np.zeros((1, 1, 3, 3))),
             {"padding": ((0, 0), (0, 0))},
             ValueError,
-            r"padded input is only 2 x 6",
+            r"^along the height, the dilated kernel spans 3 pixels \(`weight` 3, "
+            r"`dilation` 1\) but the padded input has only 2 \(`x` 2 plus `padding` "
+            r"0\+0\); the kernel must fit inside the padded input$",
         ),
         (
             (X, np.zeros((1, 16, 1, 1))),
@@ -498,8 +501,9 @@ W8 = np.zeros((4, 8, 3, 3))
             (X, np.zeros((1, 16, 1, 1))),
             {"padding": "full"},
             ValueError,
-            r"^`padding` must be an integer, a pair, a pair of pairs, 'valid' or "
-            r"'same', got 'full'$",
+            r"^`padding` must be an integer, a pair \(ph, pw\), a pair of pairs "
+            r"\(\(top, bottom\), \(left, right\)\), 'valid', 'same' or 'same-tf', "
+            r"got 'full'$",
         ),
         (
             (X, np.zeros((1, 16, 1, 1))),
@@ -543,7 +547,8 @@ W8 = np.zeros((4, 8, 3, 3))
             (X, np.zeros((2, 16, 1, 1)), np.zeros((2, 1))),
             {},
             ValueError,
-            r"^`bias` must have 1 dimensions \(out_channels,\)",
+            r"^`bias` must have 1 dimension \(out_channels,\), got 2 "
+            r"\(shape \(2, 1\)\)$",
         ),
         (
             (X, np.zeros((2, 16, 1, 1)), np.zeros(3)),
@@ -622,8 +627,9 @@ def test_conv2d_errors(function, args, kwargs, error, message):
             (np.zeros((1, 3, 3)), 4),
             {},
             ValueError,
-            r"^the dilated kernel spans 4 x 4 pixels \(`kernel_size` \(4, 4\), "
-            r"`dilation` \(1, 1\)\)",
+            r"^along the height, the dilated kernel spans 4 pixels \(`kernel_size` "
+            r"4, `dilation` 1\) but the padded input has only 3 \(`x` 3 plus "
+            r"`padding` 0\+0\); the kernel must fit inside the padded input$",
         ),
         ((np.zeros((3, 3)), 2), {}, ValueError, r"^`x` must have 3 or 4 dimensions"),
         (
@@ -647,8 +653,9 @@ def test_im2col_errors(args, kwargs, error, message):
             "same",
             ValueError,
             r"^`padding` must be an integer, a pair \(ph, pw\) or a pair of pairs "
-            r"\(\(top, bottom\), \(left, right\)\), got 'same' \(a named mode needs "
-            r"the kernel",
+            r"\(\(top, bottom\), \(left, right\)\), got 'same' \(a named padding "
+            r"needs the kernel and the stride: pass it to the function that slides "
+            r"the window, or resolve it with convbook\.resolve_geometry\)$",
         ),
         (
             np.zeros((3, 3)),
@@ -689,12 +696,12 @@ def test_pad2d_errors(x, padding, error, message):
         (
             ([[1, 2]], [1]),
             ValueError,
-            r"^`x` must have 1 dimensions \(length,\), got 2",
+            r"^`x` must have 1 dimension \(length,\), got 2 \(shape \(1, 2\)\)$",
         ),
         (
             ([1, 2], 3),
             ValueError,
-            r"^`kernel` must have 1 dimensions \(length,\), got 0",
+            r"^`kernel` must have 1 dimension \(length,\), got 0 \(shape \(\)\)$",
         ),
         (([], [1]), ValueError, r"^`x` must not be empty$"),
         (([1], []), ValueError, r"^`kernel` must not be empty$"),
@@ -721,3 +728,14 @@ def test_1d_errors(function, args, error, message):
 def test_relu_errors(x, message):
     with pytest.raises(TypeError, match=r"^`x` must be a numeric .*" + message):
         relu(x)
+
+
+@pytest.mark.parametrize("mode", ["valid", "same", "full"])
+def test_convolve1d_is_correlate1d_reversed_except_where_numpy_centres_apart(mode):
+    # the claim of convolve1d's Notes, checked over every small length pair
+    for n in range(1, 8):
+        for k in range(1, 8):
+            x, w = np.arange(1, n + 1), 3 * np.arange(1, k + 1) + 1
+            same = np.array_equal(convolve1d(x, w, mode), correlate1d(x, w[::-1], mode))
+            exception = mode == "same" and k > n and n % 2 == 0
+            assert same != exception, (n, k)

@@ -183,7 +183,7 @@ def test_stride_2_same_and_padding_1_give_one_shape_and_different_numbers():
     w = rng.standard_normal((32, 16, 3, 3))
     assert convbook.same_padding(8, 3, stride=2) == (0, 1)
     torch_p1 = _torch_conv(x, w, stride=2, padding=1)
-    tf_same = convbook.conv2d(x, w, stride=2, padding="same")
+    tf_same = convbook.conv2d(x, w, stride=2, padding="same-tf")
     np.testing.assert_allclose(
         convbook.conv2d(x, w, stride=2, padding=1), torch_p1, atol=1e-12
     )

@@ -65,7 +65,7 @@ GRADIENT_CASES = [
     ),
     pytest.param((1, 1, 2, 7, 7, 3, 3), {"dilation": 2, "padding": 1}, id="dilation 2"),
     pytest.param(
-        (1, 3, 2, 5, 6, 3, 3), {"padding": "same", "stride": 2}, id="same, stride 2"
+        (1, 3, 2, 5, 6, 3, 3), {"padding": "same-tf", "stride": 2}, id="same-tf, s2"
     ),
 ]
 
@@ -346,7 +346,9 @@ def test_backward_grad_output_errors(grad_output, message):
             (np.zeros((1, 2, 2)), np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 1))),
             {},
             ValueError,
-            r"^the dilated kernel spans 3 x 3",
+            r"^along the height, the dilated kernel spans 3 pixels \(`weight` 3, "
+            r"`dilation` 1\) but the padded input has only 2 \(`x` 2 plus `padding` "
+            r"0\+0\); the kernel must fit inside the padded input$",
         ),
     ],
 )

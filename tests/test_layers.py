@@ -347,7 +347,7 @@ def test_parameterless_layers():
         ),
         pytest.param(ReLU(), (5, 3, 2), (5, 3, 2), id="relu-keeps-shape"),
         pytest.param(
-            Conv2d(3, 8, 3, stride=2, padding="same"),
+            Conv2d(3, 8, 3, stride=2, padding="same-tf"),
             (3, 28, 28),
             (8, 14, 14),
             id="TF-SAME-ceil-28/2",
@@ -458,9 +458,25 @@ def test_layer_names(layer, name):
         pytest.param(
             lambda: Conv2d(3, 16, 3, padding="full"),
             ValueError,
-            r"`padding` must be an integer, a pair, a pair of pairs, 'valid' or "
-            r"'same', got 'full'",
+            r"^`padding` must be an integer, a pair \(ph, pw\), a pair of pairs "
+            r"\(\(top, bottom\), \(left, right\)\), 'valid', 'same' or 'same-tf', "
+            r"got 'full'$",
             id="unknown-padding-string",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 16, 3, stride=2, padding="same"),
+            ValueError,
+            r"^`padding`='same' is PyTorch's rule, defined for stride 1 only, "
+            r"got `stride` 2 along the height; use 'same-tf' for TensorFlow's rule "
+            r"at any stride$",
+            id="same-with-stride",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 2**20 + 1, 3),
+            ValueError,
+            r"^`out_channels` must be at most 1048576 \(2\*\*20; no real network "
+            r"comes near it\), got 1048577$",
+            id="sanity-limit",
         ),
         pytest.param(
             lambda: Conv2d(3, 16, 3, padding=(1, -1)),
@@ -535,7 +551,9 @@ def test_construction_errors(make, error, match):
             Conv2d(3, 16, 7),
             (3, 5, 5),
             ValueError,
-            r"the kernel spans 7 pixels .* must fit inside the padded input",
+            r"^along the height, the dilated kernel spans 7 pixels \(`kernel_size` "
+            r"7, `dilation` 1\) but the padded input has only 5 \(`size` 5 plus "
+            r"`padding` 0\+0\); the kernel must fit inside the padded input$",
             id="kernel-too-big",
         ),
         pytest.param(
@@ -592,7 +610,10 @@ def test_output_shape_errors(layer, shape, error, match):
             [Conv2d(3, 8, 5), Conv2d(8, 8, 5)],
             {},
             ValueError,
-            r"^layer 2 Conv2d\(8->8, 5x5, s1, p0\): the kernel spans 5 pixels",
+            r"^layer 2 Conv2d\(8->8, 5x5, s1, p0\): along the height, the dilated "
+            r"kernel spans 5 pixels \(`kernel_size` 5, `dilation` 1\) but the padded "
+            r"input has only 4 \(`size` 4 plus `padding` 0\+0\); the kernel must "
+            r"fit inside the padded input$",
             id="shrinks-below-kernel",
         ),
         pytest.param(

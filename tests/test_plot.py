@@ -487,7 +487,14 @@ def test_draw_grid_indices_skip_padding():
     [
         ({"values": [1, 2]}, ValueError, r"`values` must have 2 dimensions"),
         ({"values": [["a"]]}, TypeError, r"`values` must be a numeric"),
-        ({"padding": "same"}, TypeError, r"`padding` must be a number of cells"),
+        (
+            {"padding": "same"},
+            ValueError,
+            r"^`padding` must be an integer, a pair \(ph, pw\) or a pair of pairs "
+            r"\(\(top, bottom\), \(left, right\)\), got 'same' \(a named padding "
+            r"needs the kernel and the stride: pass it to the function that slides "
+            r"the window, or resolve it with convbook\.resolve_geometry\)$",
+        ),
         ({"padding": -1}, ValueError, r"`padding` must be an integer >= 0"),
         ({"highlight": (0, 0, 3)}, ValueError, r"`highlight` must be a window"),
         (
@@ -629,7 +636,7 @@ def test_sliding_window_stride_dilation_and_positions():
         ),
         ({"positions": []}, ValueError, r"`positions` must list output positions"),
         ({"ncols": 0}, ValueError, r"`ncols` must be a positive integer"),
-        ({"kernel_size": 5}, ValueError, r"the kernel spans 5 pixels"),
+        ({"kernel_size": 5}, ValueError, r"the dilated kernel spans 5 pixels"),
     ],
 )
 def test_sliding_window_errors(kwargs, error, match):
@@ -737,7 +744,14 @@ def test_stride_coverage_on_given_axes():
     [
         ((0, 3), {"stride": 1}, ValueError, r"`size` must be a positive integer"),
         ((5, 3), {"stride": 0}, ValueError, r"`stride` must be a positive integer"),
-        ((5, 7), {"stride": 1}, ValueError, r"the kernel spans 7 pixels"),
+        (
+            (5, 7),
+            {"stride": 1},
+            ValueError,
+            r"^the dilated kernel spans 7 pixels \(`kernel_size` 7, `dilation` 1\) "
+            r"but the padded input has only 5 \(`size` 5 plus `padding` 0\+0\); "
+            r"the kernel must fit inside the padded input$",
+        ),
         ((5, 3), {"stride": 1, "padding": -1}, ValueError, r"`padding` must be"),
         (((5, 5, 5), 3), {"stride": 1}, ValueError, r"`size` must be an integer or"),
         ((5, 3), {"stride": 1, "ax": "ax"}, TypeError, r"`ax` must be a matplotlib"),
@@ -1020,7 +1034,7 @@ def test_layers_accept_layer_objects_and_skip_relu():
 
 
 def test_layers_same_padding_of_a_layer_object():
-    stack = [Conv2d(1, 1, 3, stride=2, padding="same")]
+    stack = [Conv2d(1, 1, 3, stride=2, padding="same-tf")]
     fig = plot.receptive_field_layers(8, stack, unit=0)
     # same_padding(8, 3, stride=2) = (0, 1): nothing before the input.
     assert traced_inputs(fig.axes[0]) == [0, 1, 2]
@@ -1041,7 +1055,7 @@ def test_layers_same_padding_of_a_layer_object():
         ((9, [(3, 0)]), {}, ValueError, r"`layers\[0\] stride` must be a positive"),
         ((9, [3]), {"unit": 7}, ValueError, r"smaller than the top layer's size 7"),
         ((9, [3]), {"names": ["x"]}, ValueError, r"`names` must hold 2 labels"),
-        ((2, [3]), {}, ValueError, r"the kernel spans 3 pixels"),
+        ((2, [3]), {}, ValueError, r"the dilated kernel spans 3 pixels"),
     ],
 )
 def test_layers_errors(args, kwargs, error, match):
@@ -1196,7 +1210,14 @@ def test_heatmap_errors(counts, error, match):
             r"\(2, 3\)",
         ),
         ({"padding": -1}, ValueError, r"`padding` must be an integer >= 0"),
-        ({"padding": "same"}, TypeError, r"`padding` must be a number of cells"),
+        (
+            {"padding": "same"},
+            ValueError,
+            r"^`padding` must be an integer, a pair \(ph, pw\) or a pair of pairs "
+            r"\(\(top, bottom\), \(left, right\)\), got 'same' \(a named padding "
+            r"needs the kernel and the stride: pass it to the function that slides "
+            r"the window, or resolve it with convbook\.resolve_geometry\)$",
+        ),
         ({"first_index": 1.5}, TypeError, r"`first_index` must be an integer"),
         ({"vmax": 0}, ValueError, r"`vmax` must be a positive number, got 0"),
         ({"vmax": "9"}, TypeError, r"`vmax` must be a positive number, got '9'"),

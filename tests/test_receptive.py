@@ -397,7 +397,7 @@ def test_same_padding_stride_1_needs_no_input_shape():
     ],
 )
 def test_same_padding_with_stride_uses_input_shape(height, start):
-    layers = [Conv2d(3, 8, 3, stride=2, padding="same")]
+    layers = [Conv2d(3, 8, 3, stride=2, padding="same-tf")]
     field = receptive_field(layers, input_shape=(3, height, height))
     assert field.start == start
 
@@ -406,8 +406,8 @@ def test_input_shape_is_propagated_through_the_stack():
     # The second layer's 'same' padding depends on the first one's output
     # size: 28 -> 14 (k3 s2 'same'), then 14 with k3 s2 pads (0, 1).
     layers = [
-        Conv2d(3, 8, 3, stride=2, padding="same"),
-        Conv2d(8, 8, 3, stride=2, padding="same"),
+        Conv2d(3, 8, 3, stride=2, padding="same-tf"),
+        Conv2d(8, 8, 3, stride=2, padding="same-tf"),
     ]
     fields = receptive_fields(layers, input_shape=(3, 28, 28))
     assert [f.start for f in fields] == [0, 0]
@@ -487,10 +487,11 @@ def test_input_shape_is_propagated_through_the_stack():
             id="number",
         ),
         pytest.param(
-            [Conv2d(3, 8, 3, stride=2, padding="same")],
+            [Conv2d(3, 8, 3, stride=2, padding="same-tf")],
             ValueError,
-            r"Conv2d\(3->8, 3x3, s2, same\): with `padding`='same' and a stride "
-            r"above 1 the padding depends on the input size; pass `input_shape`",
+            r"^Conv2d\(3->8, 3x3, s2, same-tf\): with `padding`='same-tf' and a "
+            r"stride above 1 the padding depends on the input size, which was "
+            r"not given; pass `input_shape`$",
             id="same-with-stride-needs-input-shape",
         ),
     ],

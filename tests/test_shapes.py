@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from convbook import (
     effective_kernel_size,
     output_size,
+    resolve_geometry,
     same_padding,
     transposed_output_size,
 )
-from convbook.shapes import _resolve_padding
 
 # (size, kernel_size, stride, padding, dilation, expected)
 OUTPUT_SIZE_CASES = [
@@ -164,12 +165,16 @@ def test_pytorch_conv2d_docs_example_full_shape():
         pytest.param((1, 2), ((1, 1), (2, 2)), id="pair-per-axis"),
         pytest.param(((0, 1), (2, 3)), ((0, 1), (2, 3)), id="pair-of-pairs"),
         pytest.param("valid", ((0, 0), (0, 0)), id="valid"),
-        pytest.param("same", ((1, 1), (1, 2)), id="same-TF-rule"),
+        pytest.param("same", ((1, 1), (1, 2)), id="same-PyTorch-rule"),
+        pytest.param("SAME", ((1, 1), (1, 2)), id="same-any-case"),
+        pytest.param("same-tf", ((1, 1), (1, 2)), id="same-TF-rule"),
+        pytest.param(np.array([1, 2]), ((1, 1), (2, 2)), id="numpy-array"),
+        pytest.param(np.int64(1), ((1, 1), (1, 1)), id="numpy-integer"),
     ],
 )
 def test_resolve_padding(padding, expected):
     # a 28x28 input, 3x4 kernel: 'same' needs 2 rows and 3 columns
-    got = _resolve_padding(padding, (28, 28), (3, 4), (1, 1), (1, 1))
+    got = resolve_geometry((28, 28), (3, 4), padding=padding).padding
     assert got == expected
 
 
@@ -239,8 +244,7 @@ def test_transposed_with_output_padding_recovers_size(
 ):
     # D&V relationship 14: a = (i + 2p - k) mod s picks the input size back.
     span = dilation * (kernel - 1) + 1
-    if span > size + before + after:
-        return
+    assume(span <= size + before + after)  # the kernel must fit
     out = output_size(
         size, kernel, stride=stride, padding=(before, after), dilation=dilation
     )
@@ -314,23 +318,24 @@ def test_effective_kernel_size_is_span_of_taps(kernel, dilation):
         pytest.param(
             {"size": 2, "kernel_size": 5},
             ValueError,
-            r"the kernel spans 5 pixels \(`kernel_size`=5, `dilation`=1\) but the "
-            r"padded input has only 2 \(`size`=2 plus `padding` 0\+0\); the kernel "
-            r"must fit inside the padded input",
+            r"^the dilated kernel spans 5 pixels \(`kernel_size` 5, `dilation` 1\) "
+            r"but the padded input has only 2 \(`size` 2 plus `padding` 0\+0\); "
+            r"the kernel must fit inside the padded input$",
             id="kernel-bigger-than-input",
         ),
         pytest.param(
             {"size": 4, "kernel_size": 3, "padding": 1, "dilation": 3},
             ValueError,
-            r"the kernel spans 7 pixels .* padded input has only 6 "
-            r"\(`size`=4 plus `padding` 1\+1\)",
+            r"^the dilated kernel spans 7 pixels \(`kernel_size` 3, `dilation` 3\) "
+            r"but the padded input has only 6 \(`size` 4 plus `padding` 1\+1\); "
+            r"the kernel must fit inside the padded input$",
             id="dilated-kernel-bigger-than-padded-input",
         ),
         pytest.param(
             {"size": 5, "kernel_size": 3, "padding": (1, 2, 3)},
             ValueError,
-            r"`padding` must be an integer or a pair \(before, after\), "
-            r"got \(1, 2, 3\) with 3 elements",
+            r"^`padding` must be an integer or a pair \(before, after\), 'valid', "
+            r"'same' or 'same-tf', got \(1, 2, 3\) with 3 elements$",
             id="padding-triple",
         ),
         pytest.param(
@@ -346,10 +351,25 @@ def test_effective_kernel_size_is_span_of_taps(kernel, dilation):
             id="padding-pair-float",
         ),
         pytest.param(
-            {"size": 5, "kernel_size": 3, "padding": "same"},
-            TypeError,
-            r"`padding` must be an integer or a pair \(before, after\), got 'same'",
-            id="padding-string-in-1d",
+            {"size": 5, "kernel_size": 3, "padding": "full"},
+            ValueError,
+            r"^`padding` must be an integer or a pair \(before, after\), 'valid', "
+            r"'same' or 'same-tf', got 'full'$",
+            id="padding-unknown-string",
+        ),
+        pytest.param(
+            {"size": 5, "kernel_size": 3, "stride": 2, "padding": "same"},
+            ValueError,
+            r"^`padding`='same' is PyTorch's rule, defined for stride 1 only, "
+            r"got `stride` 2; use 'same-tf' for TensorFlow's rule at any stride$",
+            id="same-with-stride",
+        ),
+        pytest.param(
+            {"size": 10**21, "kernel_size": 3},
+            ValueError,
+            r"^`size` must be at most 1048576 \(2\*\*20; no real network comes "
+            r"near it\), got 1000000000000000000000$",
+            id="sanity-limit",
         ),
     ],
 )
@@ -416,15 +436,17 @@ def test_effective_kernel_size_errors():
         pytest.param(
             "full",
             ValueError,
-            r"`padding` must be an integer, a pair, a pair of pairs, 'valid' or "
-            r"'same', got 'full'",
+            r"^`padding` must be an integer, a pair \(ph, pw\), a pair of pairs "
+            r"\(\(top, bottom\), \(left, right\)\), 'valid', 'same' or 'same-tf', "
+            r"got 'full'$",
             id="unknown-string",
         ),
         pytest.param(
             (1, 2, 3),
             ValueError,
-            r"`padding` must be an integer, a pair \(ph, pw\), a pair of pairs "
-            r"\(\(top, bottom\), \(left, right\)\), 'valid' or 'same', got \(1, 2, 3\)",
+            r"^`padding` must be an integer, a pair \(ph, pw\), a pair of pairs "
+            r"\(\(top, bottom\), \(left, right\)\), 'valid', 'same' or 'same-tf', "
+            r"got \(1, 2, 3\) with 3 elements$",
             id="triple",
         ),
         pytest.param(
@@ -456,4 +478,4 @@ def test_effective_kernel_size_errors():
 )
 def test_resolve_padding_errors(padding, error, match):
     with pytest.raises(error, match=match):
-        _resolve_padding(padding, (28, 28), (3, 3), (1, 1), (1, 1))
+        resolve_geometry((28, 28), (3, 3), padding=padding)

@@ -13,10 +13,12 @@ Importing :mod:`convbook` needs numpy only; the drawing helpers live in
 
 from __future__ import annotations
 
-from . import conv, grad, layers, receptive, shapes, summary
+from . import conv, geometry, grad, layers, pool, receptive, shapes, summary
 from .conv import *  # noqa: F403  (each module lists its public names in __all__)
+from .geometry import *  # noqa: F403
 from .grad import *  # noqa: F403
 from .layers import *  # noqa: F403
+from .pool import *  # noqa: F403
 from .receptive import *  # noqa: F403
 from .shapes import *  # noqa: F403
 from .summary import *  # noqa: F403
@@ -24,9 +26,11 @@ from .summary import *  # noqa: F403
 __version__ = "0.1.0"
 
 __all__ = [
+    *geometry.__all__,
     *shapes.__all__,
     *conv.__all__,
     *grad.__all__,
+    *pool.__all__,
     *receptive.__all__,
     *layers.__all__,
     *summary.__all__,

@@ -17,8 +17,9 @@ Each layer is one word, fields separated by colons:
 
 ``conv:OUT:K[:S[:P[:D]]][:nobias]``
     ``OUT`` filters of size ``K``, stride ``S`` (default 1), padding ``P``
-    (default 0; an integer, ``same`` or ``valid``), dilation ``D`` (default
-    1). A final field ``nobias`` drops the ``OUT`` biases, as ``bias=False``
+    (default 0; an integer, ``valid``, ``same`` -- PyTorch's rule, stride 1
+    only -- or ``same-tf``, TensorFlow's rule at any stride), dilation ``D``
+    (default 1). A final field ``nobias`` drops the ``OUT`` biases, as ``bias=False``
     in PyTorch: ``conv:64:7:2:3:nobias`` is ResNet's first layer.
 ``relu``
     The rectified linear unit.
@@ -76,7 +77,9 @@ first, with a warning on standard error. Each layer is one word:
   {_CONV_FORM}
                           convolution with OUT filters of size K, stride S
                           (default 1), padding P (default 0; an integer,
-                          'same' or 'valid') and dilation D (default 1); a
+                          'valid', 'same' = PyTorch's rule, stride 1 only,
+                          or 'same-tf' = TensorFlow's rule, any stride) and
+                          dilation D (default 1); a
                           final field nobias drops the biases (bias=False
                           in PyTorch), e.g. conv:64:7:2:3:nobias
   relu                    rectified linear unit
@@ -250,12 +253,10 @@ def _parse_conv(spec: str, fields: list[str], channels: int) -> Conv2d:
     stride = _parse_number(spec, "S", fields[2], minimum=1) if len(fields) > 2 else 1
     padding: Any = 0
     if len(fields) > 3:
-        text = fields[3].lower()
-        padding = (
-            text
-            if text in ("same", "valid")
-            else _parse_number(spec, "P", fields[3], minimum=0)
-        )
+        text = fields[3]
+        # a name goes to the package as written: one rule, one message
+        is_name = text.replace("-", "").isalpha() and text.lower() != "x"
+        padding = text if is_name else _parse_number(spec, "P", text, minimum=0)
     dilation = _parse_number(spec, "D", fields[4], minimum=1) if len(fields) > 4 else 1
     return Conv2d(channels, out_channels, kernel, stride, padding, dilation, bias=bias)
 
@@ -335,8 +336,12 @@ def _run(argv: Sequence[str]) -> tuple[str, list[str]]:
     hint = _layout_hint(words[0], channels_last=args.channels_last)
     try:
         layers = _parse_layers(words[1:], shape[0])
-        summary = summarize(shape, layers, batch=args.batch)
-    except (_UsageError, TypeError, ValueError) as error:
+        # the package checks the arguments; its refusals are usage errors
+        try:
+            summary = summarize(shape, layers, batch=args.batch)
+        except (TypeError, ValueError) as error:
+            raise _UsageError(str(error)) from None
+    except _UsageError as error:
         if hint is None:
             raise
         # The misread shape is the likely cause: say so on the same line.
@@ -384,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text, warnings = _run(argv)
     except SystemExit as done:  # --help and --version end here
         return done.code if isinstance(done.code, int) else 0
-    except (_UsageError, TypeError, ValueError) as error:
+    except _UsageError as error:  # anything else is a bug: let it show
         message = " ".join(str(error).split())  # always one line
         print(f"convbook: error: {message}", file=sys.stderr)
         return 2

@@ -28,8 +28,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import check_array, check_bias, check_choice, check_pair
-from .shapes import _as_padding_pairs, _resolve_padding
+from ._checks import check_array, check_bias_array, check_choice
+from .geometry import Geometry, parse_padding, resolve_geometry
 
 __all__ = [
     "conv2d",
@@ -61,6 +61,7 @@ class _Conv(NamedTuple):
     weight: np.ndarray  # (K, C, kh, kw), in `dtype`
     bias: np.ndarray | None  # (K,), in `dtype`
     batched: bool  # False if the caller passed a 3-D `x`
+    geometry: Geometry
     stride: Pair
     dilation: Pair
     padding: Padding  # ((top, bottom), (left, right))
@@ -75,7 +76,7 @@ def _compute_dtype(*arrays: np.ndarray) -> np.dtype:
     return np.dtype(np.float64)
 
 
-def _check_input(x: Any, name: str = "x") -> tuple[np.ndarray, bool]:
+def check_input(x: Any, name: str = "x") -> tuple[np.ndarray, bool]:
     """Return ``x`` as a 4-D array and whether the caller's was 4-D."""
     array = check_array(name, x, ndim=(3, 4), layout=_X_LAYOUT)
     batched = array.ndim == 4
@@ -89,33 +90,6 @@ def _check_input(x: Any, name: str = "x") -> tuple[np.ndarray, bool]:
     return array, batched
 
 
-def _output_size(
-    size: Pair,
-    padding: Padding,
-    kernel_size: Pair,
-    stride: Pair,
-    dilation: Pair,
-    kernel: str,
-) -> Pair:
-    """Return ``(Ho, Wo)``, or explain why the dilated kernel does not fit.
-
-    ``kernel`` describes where the kernel size came from, for the message.
-    """
-    padded = tuple(n + p[0] + p[1] for n, p in zip(size, padding, strict=True))
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True))
-    if span[0] > padded[0] or span[1] > padded[1]:
-        raise ValueError(
-            f"the dilated kernel spans {span[0]} x {span[1]} pixels ({kernel}, "
-            f"`dilation` {dilation}) but the padded input is only "
-            f"{padded[0]} x {padded[1]} (`x` is {size[0]} x {size[1]}, "
-            f"`padding` {padding}); the kernel must fit inside the padded input"
-        )
-    return (
-        (padded[0] - span[0]) // stride[0] + 1,
-        (padded[1] - span[1]) // stride[1] + 1,
-    )
-
-
 def _setup(
     x: Any,
     weight: Any,
@@ -125,7 +99,7 @@ def _setup(
     dilation: Any,
 ) -> _Conv:
     """Check the arguments shared by the 2-D convolution functions."""
-    x4, batched = _check_input(x)
+    x4, batched = check_input(x)
     w = check_array("weight", weight, ndim=4, layout=_WEIGHT_LAYOUT)
     if min(w.shape) < 1:
         raise ValueError(
@@ -137,19 +111,15 @@ def _setup(
             f"`weight` has {w.shape[1]} input channels but `x` has "
             f"{x4.shape[1]}; they must match (weight is (out, in, kh, kw))"
         )
-    b = check_bias(bias, w.shape[0])
-    stride = check_pair("stride", stride, minimum=1)
-    dilation = check_pair("dilation", dilation, minimum=1)
-    kernel_size = (w.shape[2], w.shape[3])
-    size = (x4.shape[2], x4.shape[3])
-    pads = _resolve_padding(padding, size, kernel_size, stride, dilation)
-    out = _output_size(
-        size,
-        pads,
-        kernel_size,
-        stride,
-        dilation,
-        f"`weight` is {w.shape[2]} x {w.shape[3]}",
+    b = check_bias_array(bias, w.shape[0])
+    geometry = resolve_geometry(
+        x4.shape[2:],
+        w.shape[2:],
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        size_name="x",
+        kernel_name="weight",
     )
     dtype = _compute_dtype(x4, w)
     return _Conv(
@@ -157,25 +127,25 @@ def _setup(
         weight=w.astype(dtype, copy=False),
         bias=None if b is None else b.astype(dtype, copy=False),
         batched=batched,
-        stride=stride,
-        dilation=dilation,
-        padding=pads,
-        output_size=out,
+        geometry=geometry,
+        stride=geometry.stride,
+        dilation=geometry.dilation,
+        padding=geometry.padding,
+        output_size=geometry.output_size,
         dtype=dtype,
     )
 
 
-def _windows(
-    padded: np.ndarray, kernel_size: Pair, stride: Pair, dilation: Pair, out: Pair
-) -> np.ndarray:
+def window_view(padded: np.ndarray, geometry: Geometry) -> np.ndarray:
     """Return the read-only view ``(N, C, kh, kw, Ho, Wo)`` of every window.
 
-    Element ``[n, c, u, v, i, j]`` is ``padded[n, c, i*sh + u*dh, j*sw + v*dw]``.
-    No data is copied.
+    Element ``[n, c, u, v, i, j]`` is ``padded[n, c, i*sh + u*dh, j*sw + v*dw]``
+    where ``padded`` is an ``(N, C, H', W')`` input already padded as
+    ``geometry`` says. No data is copied.
     """
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True))
-    view = sliding_window_view(padded, span, axis=(2, 3))
-    (sh, sw), (dh, dw) = stride, dilation
+    out = geometry.output_size
+    view = sliding_window_view(padded, geometry.span, axis=(2, 3))
+    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
     view = view[:, :, : out[0] * sh : sh, : out[1] * sw : sw, ::dh, ::dw]
     return view.transpose(0, 1, 4, 5, 2, 3)
 
@@ -198,11 +168,7 @@ def _phase_geometry(size: int, before: int, stride: int) -> list[tuple[int, int,
 
 def _column_blocks(
     x4: np.ndarray,
-    kernel_size: Pair,
-    stride: Pair,
-    padding: Padding,
-    dilation: Pair,
-    out: Pair,
+    geometry: Geometry,
     dtype: np.dtype,
     budget: int,
 ) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
@@ -226,9 +192,10 @@ def _column_blocks(
     contiguous rows.
     """
     n, c, h, w = x4.shape
-    kh, kw = kernel_size
-    (sh, sw), (dh, dw) = stride, dilation
-    (top, bottom), (left, right) = padding
+    kh, kw = geometry.kernel_size
+    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
+    (top, bottom), (left, right) = geometry.padding
+    out = geometry.output_size
     item = dtype.itemsize
     row_bytes = c * kh * kw * out[1] * item
     padded_bytes = c * (h + top + bottom) * (w + left + right) * item
@@ -244,13 +211,13 @@ def _column_blocks(
             n1 = min(n, n0 + per_block)
             m = n1 - n0
             padded[:m, :, top : top + h, left : left + w] = x4[n0:n1]
-            windows = _windows(padded[:m], kernel_size, stride, dilation, out)
-            windows = windows.transpose(1, 2, 3, 0, 4, 5)  # (C, kh, kw, m, Ho, Wo)
+            view = window_view(padded[:m], geometry)
+            view = view.transpose(1, 2, 3, 0, 4, 5)  # (C, kh, kw, m, Ho, Wo)
             for i0 in range(0, out[0], rows):
                 i1 = min(out[0], i0 + rows)
                 cols = buffer[: c * kh * kw * m * (i1 - i0) * out[1]]
                 cols = cols.reshape(c, kh, kw, m, i1 - i0, out[1])
-                np.copyto(cols, windows[:, :, :, :, i0:i1])
+                np.copyto(cols, view[:, :, :, :, i0:i1])
                 yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
         return
     # the phases of the padded input, built straight from `x4`; only those
@@ -313,12 +280,13 @@ def conv2d(
         One number added to each output channel.
     stride : int or (int, int), default 1
         Step between neighbouring windows, ``(sh, sw)``; at least 1.
-    padding : int, (int, int), ((int, int), (int, int)), 'valid' or 'same'
+    padding : int, (int, int), ((int, int), (int, int)) or str, default 0
         Zeros added around the input: ``p`` on all four sides, ``(ph, pw)``
         per axis, or ``((top, bottom), (left, right))``. ``'valid'`` is no
-        padding; ``'same'`` makes the output ``ceil(H / sh)`` by
-        ``ceil(W / sw)`` for any stride, the odd pixel going to the bottom
-        and right (TensorFlow's rule, see :func:`convbook.same_padding`).
+        padding; ``'same'`` keeps the size (PyTorch's rule, stride 1 only);
+        ``'same-tf'`` makes the output ``ceil(H / sh)`` by ``ceil(W / sw)``
+        for any stride (TensorFlow's rule). In both the odd pixel goes to
+        the bottom and right; see :mod:`convbook.geometry`.
     dilation : int or (int, int), default 1
         Spacing between kernel taps, ``(dh, dw)``; at least 1.
 
@@ -382,19 +350,9 @@ def conv2d(
     g = _setup(x, weight, bias, stride, padding, dilation)
     n, k = g.x.shape[0], g.weight.shape[0]
     ho, wo = g.output_size
-    kernel_size = (g.weight.shape[2], g.weight.shape[3])
     matrix = np.ascontiguousarray(g.weight.reshape(k, -1))
     out = np.empty((n, k, ho, wo), g.dtype)
-    blocks = _column_blocks(
-        g.x,
-        kernel_size,
-        g.stride,
-        g.padding,
-        g.dilation,
-        g.output_size,
-        g.dtype,
-        _COLUMN_BUDGET,
-    )
+    blocks = _column_blocks(g.x, g.geometry, g.dtype, _COLUMN_BUDGET)
     for n0, n1, i0, i1, cols in blocks:
         if n1 - n0 == 1 and i1 - i0 == ho:  # one whole sample: write in place
             np.matmul(matrix, cols, out=out[n0].reshape(k, ho * wo))
@@ -520,7 +478,7 @@ def relu(x: Any) -> np.ndarray:
     >>> relu(np.array([-1, 2], dtype=np.int8))
     array([0, 2], dtype=int8)
     """
-    array = check_array("x", x, ndim=range(65), layout="(any shape)")
+    array = check_array("x", x, ndim=None, layout="(any shape)")
     return np.maximum(array, array.dtype.type(0), out=np.empty_like(array))
 
 
@@ -652,7 +610,11 @@ def convolve1d(x: Any, kernel: Any, mode: str = "valid") -> np.ndarray:
 
     .. math:: y[i] = \sum_{m=0}^{k-1} x[i - m]\, w[m],
 
-    which is :func:`correlate1d` with the kernel reversed.
+    which in modes ``'valid'`` and ``'full'`` is :func:`correlate1d` with
+    the kernel reversed. In mode ``'same'`` it is too, except when the
+    kernel is longer than ``x`` and ``x`` has an even length: numpy then
+    centres the two results one position apart, and this function follows
+    numpy.
 
     Examples
     --------
@@ -675,17 +637,6 @@ def convolve1d(x: Any, kernel: Any, mode: str = "valid") -> np.ndarray:
     behind = sliding_window_view(xpad, k)[:, ::-1]
     full = behind @ wa  # y[i] = sum_m x[i - m] w[m]
     return _crop_1d(full, n, k, mode, flipped=True)
-
-
-def _padding_pairs(padding: Any) -> Padding:
-    """Numeric padding as ``((top, bottom), (left, right))`` (no strings)."""
-    if isinstance(padding, str):
-        raise ValueError(
-            "`padding` must be an integer, a pair (ph, pw) or a pair of pairs "
-            f"((top, bottom), (left, right)), got {padding!r} (a named mode "
-            "needs the kernel: use convbook.same_padding or conv2d's `padding`)"
-        )
-    return _as_padding_pairs(padding)
 
 
 def pad2d(x: Any, padding: int | Pair | Padding) -> np.ndarray:
@@ -734,7 +685,7 @@ def pad2d(x: Any, padding: int | Pair | Padding) -> np.ndarray:
     array = check_array(
         "x", x, ndim=(2, 3, 4), layout="(H, W), (C, H, W) or (N, C, H, W)"
     )
-    (top, bottom), (left, right) = _padding_pairs(padding)
+    (top, bottom), (left, right) = parse_padding(padding, modes=False)
     *lead, h, w = array.shape
     out = np.zeros((*lead, top + h + bottom, left + w + right), array.dtype)
     out[..., top : top + h, left : left + w] = array
@@ -811,15 +762,18 @@ def im2col(
     >>> np.array_equal(product, conv2d(x, weight))
     True
     """
-    x4, batched = _check_input(x)
-    kernel = check_pair("kernel_size", kernel_size, minimum=1)
-    stride = check_pair("stride", stride, minimum=1)
-    dilation = check_pair("dilation", dilation, minimum=1)
-    size = (x4.shape[2], x4.shape[3])
-    pads = _resolve_padding(padding, size, kernel, stride, dilation)
-    out = _output_size(size, pads, kernel, stride, dilation, f"`kernel_size` {kernel}")
-    windows = _windows(pad2d(x4, pads), kernel, stride, dilation, out)
+    x4, batched = check_input(x)
+    g = resolve_geometry(
+        x4.shape[2:],
+        kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        size_name="x",
+    )
+    (kh, kw), (ho, wo) = g.kernel_size, g.output_size
+    view = window_view(pad2d(x4, g.padding), g)
     n, c = x4.shape[0], x4.shape[1]
-    cols = np.empty((n, c * kernel[0] * kernel[1], out[0] * out[1]), x4.dtype)
-    np.copyto(cols.reshape(windows.shape), windows)
+    cols = np.empty((n, c * kh * kw, ho * wo), x4.dtype)
+    np.copyto(cols.reshape(view.shape), view)
     return cols if batched else cols[0]

@@ -23,16 +23,16 @@ from typing import Any
 import numpy as np
 
 from . import conv as _conv
-from ._checks import check_array, check_bias, check_pair
+from ._checks import check_array, check_bias_array, check_pair
 from .conv import (
     Padding,
     Pair,
-    _check_input,
     _column_blocks,
     _compute_dtype,
-    _padding_pairs,
     _setup,
+    check_input,
 )
+from .geometry import effective_kernel_size, parse_padding
 from .shapes import transposed_output_size
 
 __all__ = ["conv2d_backward", "conv_transpose2d"]
@@ -189,16 +189,7 @@ def conv2d_backward(
 
     grad_bias = grad4.sum(axis=(0, 2, 3))
     grad_weight = np.zeros((k, c * kh * kw), dtype)
-    blocks = _column_blocks(
-        g.x,
-        (kh, kw),
-        g.stride,
-        g.padding,
-        g.dilation,
-        g.output_size,
-        dtype,
-        _conv._COLUMN_BUDGET,
-    )
+    blocks = _column_blocks(g.x, g.geometry, dtype, _conv._COLUMN_BUDGET)
     for n0, n1, i0, i1, cols in blocks:
         # the gradient block with its columns in the order of `cols`:
         # sample, output row, output column
@@ -300,7 +291,7 @@ def conv_transpose2d(
     >>> conv_transpose2d(ones, ones, stride=2, padding=1).shape
     (1, 1, 5, 5)
     """
-    x4, batched = _check_input(x)
+    x4, batched = check_input(x)
     w = check_array(
         "weight", weight, ndim=4, layout="(in_channels, out_channels, kh, kw)"
     )
@@ -315,11 +306,11 @@ def conv_transpose2d(
             f"{x4.shape[1]}; they must match (weight is (in, out, kh, kw) "
             "for a transposed convolution)"
         )
-    b = check_bias(bias, w.shape[1])
+    b = check_bias_array(bias, w.shape[1])
     stride = check_pair("stride", stride, minimum=1)
     dilation = check_pair("dilation", dilation, minimum=1)
     extra = check_pair("output_padding", output_padding, minimum=0)
-    pads = _padding_pairs(padding)
+    pads = parse_padding(padding, modes=False)
     k, h, width = x4.shape[1:]
     c, kh, kw = w.shape[1], w.shape[2], w.shape[3]
     out = tuple(
@@ -336,7 +327,7 @@ def conv_transpose2d(
     dtype = _compute_dtype(x4, w)
     matrix = np.ascontiguousarray(w.astype(dtype, copy=False).reshape(k, -1))
     canvas = tuple(
-        (size - 1) * s + d * (kernel - 1) + 1 + e
+        (size - 1) * s + effective_kernel_size(kernel, dilation=d) + e
         for size, kernel, s, d, e in zip(
             (h, width), (kh, kw), stride, dilation, extra, strict=True
         )

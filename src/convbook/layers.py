@@ -26,12 +26,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._checks import _show, check_int, check_pair
-from .shapes import _as_padding_pairs, _resolve_padding, output_size
+from ._checks import check_int, check_pair, check_type, show
+from .geometry import (
+    Geometry,
+    check_ceil_mode,
+    check_pool_padding,
+    padding_sides,
+    parse_padding,
+    resolve_geometry,
+)
 
 __all__ = [
     "AvgPool2d",
     "Conv2d",
+    "Layer",
     "MaxPool2d",
     "ReLU",
     "conv2d_macs",
@@ -43,16 +51,16 @@ Pair = tuple[int, int]
 Padding2d = tuple[Pair, Pair]
 
 
-def _check_shape(name: str, value: Any) -> tuple[int, int, int]:
+def check_shape(name: str, value: Any) -> tuple[int, int, int]:
     """Return a ``(C, H, W)`` shape as a tuple of positive ints."""
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise TypeError(
-            f"`{name}` must be a tuple (channels, height, width), got {_show(value)}"
+            f"`{name}` must be a tuple (channels, height, width), got {show(value)}"
         )
     if len(value) != 3:
         raise ValueError(
             f"`{name}` must be (channels, height, width), channels first, "
-            f"got {_show(value)} with {len(value)} elements"
+            f"got {show(value)} with {len(value)} elements"
         )
     channels, height, width = (
         check_int(f"{name}[{i}]", v, minimum=1) for i, v in enumerate(value)
@@ -60,14 +68,9 @@ def _check_shape(name: str, value: Any) -> tuple[int, int, int]:
     return channels, height, width
 
 
-def _check_bias(value: Any) -> bool:
+def check_bias_flag(value: Any) -> bool:
     """Return ``value`` if it is a bool (``bias`` is a switch, not a number)."""
-    if not isinstance(value, bool):
-        raise TypeError(
-            f"`bias` must be True or False, got {_show(value)} "
-            f"of type {type(value).__name__}"
-        )
-    return value
+    return check_type("bias", value, bool, "True or False")
 
 
 def _show_pair(prefix: str, pair: Pair) -> str:
@@ -89,23 +92,12 @@ def _show_padding(padding: str | Padding2d) -> str:
     return f"p(({top},{bottom}),({left},{right}))"
 
 
-def _output_hw(size: Pair, layer: Any, padding: Sequence[Any]) -> Pair:
-    """Apply :func:`output_size` to the height and the width of a layer."""
-    height, width = (
-        output_size(
-            size[axis],
-            layer.kernel_size[axis],
-            stride=layer.stride[axis],
-            padding=padding[axis],
-            dilation=layer.dilation[axis],
-        )
-        for axis in (0, 1)
-    )
-    return height, width
+class Layer:
+    """The base of the layer descriptions: what every layer provides.
 
-
-class _Layer:
-    """What every layer provides; by default an element-wise layer."""
+    By default a layer is element-wise: it keeps the shape, has no
+    parameters, counts no MACs and leaves the receptive field unchanged.
+    """
 
     @property
     def parameters(self) -> int:
@@ -114,7 +106,7 @@ class _Layer:
 
     def output_shape(self, input_shape: Sequence[int]) -> tuple[int, int, int]:
         """Return the ``(C, H, W)`` output shape for a ``(C, H, W)`` input."""
-        return _check_shape("input_shape", input_shape)
+        return check_shape("input_shape", input_shape)
 
     def macs(self, input_shape: Sequence[int]) -> int:
         """Return the multiply-accumulates for one sample of this shape."""
@@ -133,7 +125,7 @@ class _Layer:
 
 
 @dataclass(frozen=True)
-class Conv2d(_Layer):
+class Conv2d(Layer):
     r"""A 2-D convolution layer (cross-correlation, as in ``torch.nn.Conv2d``).
 
     Parameters
@@ -146,11 +138,12 @@ class Conv2d(_Layer):
         Kernel height and width.
     stride : int or (int, int), default 1
         Step between windows, per axis.
-    padding : int, (int, int), ((int, int), (int, int)), 'valid' or 'same'
+    padding : int, (int, int), ((int, int), (int, int)) or str
         Zeros around the input: one number for all sides, ``(ph, pw)`` per
-        axis, ``((top, bottom), (left, right))``, ``'valid'`` (none) or
-        ``'same'`` (TensorFlow's rule: output ``ceil(size / stride)``, the odd
-        pixel at the bottom and right).
+        axis, ``((top, bottom), (left, right))``, ``'valid'`` (none),
+        ``'same'`` (PyTorch's rule, stride 1 only) or ``'same-tf'``
+        (TensorFlow's rule: output ``ceil(size / stride)``); see
+        :mod:`convbook.geometry`.
     dilation : int or (int, int), default 1
         Spacing between kernel taps, per axis.
     bias : bool, default True
@@ -215,15 +208,17 @@ class Conv2d(_Layer):
         for name in ("kernel_size", "stride", "dilation"):
             value = check_pair(name, getattr(self, name), minimum=1)
             object.__setattr__(self, name, value)
-        if isinstance(self.padding, str):
-            if self.padding not in ("valid", "same"):
-                raise ValueError(
-                    "`padding` must be an integer, a pair, a pair of pairs, "
-                    f"'valid' or 'same', got {self.padding!r}"
-                )
-        else:
-            object.__setattr__(self, "padding", _as_padding_pairs(self.padding))
-        _check_bias(self.bias)
+        object.__setattr__(self, "padding", parse_padding(self.padding))
+        for axis, name in enumerate(("height", "width")):
+            padding_sides(  # 'same' with a stride is refused at once
+                self.padding if isinstance(self.padding, str) else (0, 0),
+                self.kernel_size[axis],
+                stride=self.stride[axis],
+                dilation=self.dilation[axis],
+                size=self.kernel_size[axis],
+                axis=name,
+            )
+        check_bias_flag(self.bias)
 
     def __str__(self) -> str:
         kh, kw = self.kernel_size
@@ -239,9 +234,14 @@ class Conv2d(_Layer):
             parts.append("no bias")
         return f"Conv2d({', '.join(parts)})"
 
-    def _padding_pairs(self, height: int, width: int) -> Padding2d:
-        return _resolve_padding(
-            self.padding, (height, width), self.kernel_size, self.stride, self.dilation
+    def geometry(self, height: int, width: int) -> Geometry:
+        """Return the resolved window geometry on an ``height x width`` input."""
+        return resolve_geometry(
+            (height, width),
+            self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
         )
 
     @property
@@ -271,15 +271,14 @@ class Conv2d(_Layer):
             If the input's channels differ from ``in_channels`` or the kernel
             does not fit in the padded input.
         """
-        channels, height, width = _check_shape("input_shape", input_shape)
+        channels, height, width = check_shape("input_shape", input_shape)
         if channels != self.in_channels:
             raise ValueError(
                 f"`input_shape` has {channels} channels but the layer's "
                 f"`in_channels` is {self.in_channels}; they must match "
                 "(shapes are (C, H, W), channels first)"
             )
-        padding = self._padding_pairs(height, width)
-        return (self.out_channels, *_output_hw((height, width), self, padding))
+        return (self.out_channels, *self.geometry(height, width).output_size)
 
     def macs(self, input_shape: Sequence[int]) -> int:
         """Return the multiply-accumulates for one sample.
@@ -306,8 +305,8 @@ class Conv2d(_Layer):
         Parameters
         ----------
         input_shape : (int, int, int), optional
-            ``(C, H, W)``; needed only for ``padding='same'`` with a stride
-            above 1, where the padding depends on the input size.
+            ``(C, H, W)``; needed only for ``padding='same-tf'`` with a
+            stride above 1, where the padding depends on the input size.
 
         Returns
         -------
@@ -318,23 +317,27 @@ class Conv2d(_Layer):
         Raises
         ------
         ValueError
-            If ``padding='same'``, a stride is above 1 and ``input_shape`` is
-            missing.
+            If ``padding='same-tf'``, a stride is above 1 and
+            ``input_shape`` is missing.
         """
-        if self.padding == "same" and input_shape is None:
-            if self.stride != (1, 1):
-                raise ValueError(
-                    f"{self}: with `padding`='same' and a stride above 1 the "
-                    "padding depends on the input size; pass `input_shape`"
-                )
-            # Stride 1: the total padding is k' - 1 whatever the size.
-            top = (self.dilation[0] * (self.kernel_size[0] - 1)) // 2
-            left = (self.dilation[1] * (self.kernel_size[1] - 1)) // 2
-        elif input_shape is None:
-            (top, _), (left, _) = self._padding_pairs(1, 1)
-        else:
-            _, height, width = _check_shape("input_shape", input_shape)
-            (top, _), (left, _) = self._padding_pairs(height, width)
+        sizes: tuple[int | None, ...] = (None, None)
+        if input_shape is not None:
+            sizes = check_shape("input_shape", input_shape)[1:]
+        try:
+            top, left = (
+                padding_sides(
+                    self.padding
+                    if isinstance(self.padding, str)
+                    else self.padding[axis],
+                    self.kernel_size[axis],
+                    stride=self.stride[axis],
+                    dilation=self.dilation[axis],
+                    size=sizes[axis],
+                )[0]
+                for axis in (0, 1)
+            )
+        except ValueError as error:
+            raise ValueError(f"{self}: {error}; pass `input_shape`") from None
         return (
             (self.kernel_size[0], self.stride[0], top, self.dilation[0]),
             (self.kernel_size[1], self.stride[1], left, self.dilation[1]),
@@ -342,7 +345,7 @@ class Conv2d(_Layer):
 
 
 @dataclass(frozen=True)
-class ReLU(_Layer):
+class ReLU(Layer):
     r"""The rectified linear unit, :math:`\max(x, 0)` element by element.
 
     It keeps the shape, has no parameters, counts no MACs and leaves the
@@ -361,13 +364,14 @@ class ReLU(_Layer):
         return "ReLU()"
 
 
-class _Pool2d(_Layer):
+class _Pool2d(Layer):
     """Shared checks and shape rule of the pooling layers."""
 
     kernel_size: Pair
     stride: Pair
     padding: Pair
     dilation: Pair
+    ceil_mode: bool
 
     def _normalise(self) -> None:
         if self.stride is None:
@@ -380,12 +384,19 @@ class _Pool2d(_Layer):
         ):
             value = check_pair(name, getattr(self, name), minimum=minimum)
             object.__setattr__(self, name, value)
-        if any(p > k // 2 for p, k in zip(self.padding, self.kernel_size, strict=True)):
-            raise ValueError(
-                "`padding` must be at most half of `kernel_size` (PyTorch's "
-                f"rule for pooling), got padding {self.padding} for kernel_size "
-                f"{self.kernel_size}"
-            )
+        check_pool_padding(self.padding, self.kernel_size)
+        object.__setattr__(self, "ceil_mode", check_ceil_mode(self.ceil_mode))
+
+    def geometry(self, height: int, width: int) -> Geometry:
+        """Return the resolved window geometry on an ``height x width`` input."""
+        return resolve_geometry(
+            (height, width),
+            self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            ceil_mode=self.ceil_mode,
+        )
 
     def _describe(self, name: str) -> str:
         kh, kw = self.kernel_size
@@ -394,6 +405,8 @@ class _Pool2d(_Layer):
             parts.append(_show_pair("p", self.padding))
         if self.dilation != (1, 1):
             parts.append(_show_pair("d", self.dilation))
+        if self.ceil_mode:
+            parts.append("ceil")
         return f"{name}({', '.join(parts)})"
 
     def output_shape(self, input_shape: Sequence[int]) -> tuple[int, int, int]:
@@ -414,8 +427,8 @@ class _Pool2d(_Layer):
         ValueError
             If the window does not fit in the padded input.
         """
-        channels, height, width = _check_shape("input_shape", input_shape)
-        return (channels, *_output_hw((height, width), self, self.padding))
+        channels, height, width = check_shape("input_shape", input_shape)
+        return (channels, *self.geometry(height, width).output_size)
 
     def receptive_params(
         self, input_shape: Sequence[int] | None = None
@@ -429,7 +442,7 @@ class _Pool2d(_Layer):
 
 @dataclass(frozen=True)
 class MaxPool2d(_Pool2d):
-    """Max pooling over windows, as ``torch.nn.MaxPool2d`` (floor mode).
+    """Max pooling over windows, as ``torch.nn.MaxPool2d``.
 
     Parameters
     ----------
@@ -442,6 +455,9 @@ class MaxPool2d(_Pool2d):
         rule); padded positions never win the maximum.
     dilation : int or (int, int), default 1
         Spacing between window taps.
+    ceil_mode : bool, default False
+        Count a last window that runs past the end, as PyTorch's
+        ``ceil_mode`` (see :func:`convbook.pool_output_size`).
 
     Raises
     ------
@@ -464,6 +480,7 @@ class MaxPool2d(_Pool2d):
     stride: int | Pair | None = None
     padding: int | Pair = 0
     dilation: int | Pair = 1
+    ceil_mode: bool = False
 
     def __post_init__(self) -> None:
         self._normalise()
@@ -487,6 +504,9 @@ class AvgPool2d(_Pool2d):
         Step between windows; defaults to ``kernel_size``.
     padding : int or (int, int), default 0
         Zeros on both sides of each axis, at most half the window.
+    ceil_mode : bool, default False
+        Count a last window that runs past the end, as PyTorch's
+        ``ceil_mode`` (see :func:`convbook.pool_output_size`).
 
     Raises
     ------
@@ -505,6 +525,7 @@ class AvgPool2d(_Pool2d):
     kernel_size: int | Pair
     stride: int | Pair | None = None
     padding: int | Pair = 0
+    ceil_mode: bool = False
     dilation: Pair = field(default=(1, 1), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -556,7 +577,7 @@ def conv2d_parameters(
     in_channels = check_int("in_channels", in_channels, minimum=1)
     out_channels = check_int("out_channels", out_channels, minimum=1)
     kh, kw = check_pair("kernel_size", kernel_size, minimum=1)
-    bias = _check_bias(bias)
+    bias = check_bias_flag(bias)
     return out_channels * in_channels * kh * kw + (out_channels if bias else 0)
 
 
@@ -604,7 +625,7 @@ def conv2d_macs(
     >>> conv2d_macs((16, 28, 28), 32, 3, padding=1)
     3612672
     """
-    channels = _check_shape("input_shape", input_shape)[0]
+    channels = check_shape("input_shape", input_shape)[0]
     layer = Conv2d(
         channels,
         out_channels,

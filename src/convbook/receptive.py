@@ -28,7 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._checks import _show, check_choice, check_int, check_side_padding
+from ._checks import check_choice, check_int, show
+from .geometry import effective_kernel_size, parse_axis_padding
 
 __all__ = ["ReceptiveField", "receptive_field", "receptive_fields"]
 
@@ -163,17 +164,19 @@ def _layer_params(
         )
         raise TypeError(
             f"`layers[{index}]` must be a tuple (kernel_size, stride, padding, "
-            f"dilation) or a layer object such as Conv2d, got {_show(layer)}{hint}"
+            f"dilation) or a layer object such as Conv2d, got {show(layer)}{hint}"
         )
     if len(layer) != 4:
         raise ValueError(
             f"`layers[{index}]` must be a tuple (kernel_size, stride, padding, "
-            f"dilation) with 4 elements, got {_show(layer)} with {len(layer)}"
+            f"dilation) with 4 elements, got {show(layer)} with {len(layer)}"
         )
     kernel_size, stride, padding, dilation = layer
     kernel_size = check_int(f"layers[{index}].kernel_size", kernel_size, minimum=1)
     stride = check_int(f"layers[{index}].stride", stride, minimum=1)
-    before, _ = check_side_padding(f"layers[{index}].padding", padding)
+    before, _ = parse_axis_padding(
+        padding, name=f"layers[{index}].padding", modes=False
+    )
     dilation = check_int(f"layers[{index}].dilation", dilation, minimum=1)
     return kernel_size, stride, before, dilation
 
@@ -200,8 +203,8 @@ def receptive_fields(
         describe one axis already.
     input_shape : (int, int, int), optional
         The ``(C, H, W)`` input, needed only when a layer object uses
-        ``padding='same'`` with a stride above 1 (TensorFlow's rule then puts
-        a size-dependent number of zeros before the input).
+        ``padding='same-tf'`` with a stride above 1 (TensorFlow's rule then
+        puts a size-dependent number of zeros before the input).
 
     Returns
     -------
@@ -250,7 +253,7 @@ def receptive_fields(
     if isinstance(layers, str) or not isinstance(layers, Iterable):
         raise TypeError(
             "`layers` must be a sequence of layers, each a tuple (kernel_size, "
-            f"stride, padding, dilation) or a layer object, got {_show(layers)}"
+            f"stride, padding, dilation) or a layer object, got {show(layers)}"
         )
     shape = input_shape
     size, jump, start = 1, 1, 0
@@ -259,7 +262,7 @@ def receptive_fields(
         kernel_size, stride, before, dilation = _layer_params(
             index, layer, axis_index, shape
         )
-        size += dilation * (kernel_size - 1) * jump
+        size += (effective_kernel_size(kernel_size, dilation=dilation) - 1) * jump
         start -= before * jump
         jump *= stride
         fields.append(ReceptiveField(size=size, stride=jump, start=start))
@@ -287,8 +290,8 @@ def receptive_field(
     axis : {'height', 'width'}, default 'height'
         Which axis of the layer objects to follow; ignored for tuples.
     input_shape : (int, int, int), optional
-        The ``(C, H, W)`` input; needed only for ``padding='same'`` with a
-        stride above 1.
+        The ``(C, H, W)`` input; needed only for ``padding='same-tf'`` with
+        a stride above 1.
 
     Returns
     -------

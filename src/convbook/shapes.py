@@ -1,59 +1,23 @@
 """Shape arithmetic of a convolution: pure integer functions.
 
-Everything here works on one spatial axis at a time (height or width; the two
-are independent), takes and returns Python ``int`` values, and never touches an
-array. The formulas are those of Dumoulin & Visin, "A guide to convolution
-arithmetic for deep learning" (2016), with PyTorch's conventions for padding
-and dilation.
+These are the public, one-axis faces of :mod:`convbook.geometry`, which
+holds the rules. Everything here works on one spatial axis at a time (height
+or width; the two are independent), takes and returns Python ``int`` values,
+and never touches an array. The formulas are those of Dumoulin & Visin, "A
+guide to convolution arithmetic for deep learning" (2016), with PyTorch's
+conventions for padding and dilation.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ._checks import check_int, check_side_padding
+from ._checks import check_int
+from .geometry import effective_kernel_size, parse_axis_padding, resolve_axis
 
 __all__ = [
-    "effective_kernel_size",
     "output_size",
     "same_padding",
     "transposed_output_size",
 ]
-
-
-def effective_kernel_size(kernel_size: int, *, dilation: int = 1) -> int:
-    r"""Return the span of a dilated kernel, in input pixels.
-
-    Parameters
-    ----------
-    kernel_size : int
-        Number of taps along the axis, at least 1.
-    dilation : int, default 1
-        Spacing between taps, at least 1 (1 means adjacent taps).
-
-    Returns
-    -------
-    int
-        :math:`d\,(k - 1) + 1`.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not an integer.
-    ValueError
-        If an argument is smaller than 1.
-
-    Examples
-    --------
-    >>> from convbook import effective_kernel_size
-    >>> effective_kernel_size(3)
-    3
-    >>> effective_kernel_size(3, dilation=2)
-    5
-    """
-    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
-    dilation = check_int("dilation", dilation, minimum=1)
-    return dilation * (kernel_size - 1) + 1
 
 
 def output_size(
@@ -61,7 +25,7 @@ def output_size(
     kernel_size: int,
     *,
     stride: int = 1,
-    padding: int | tuple[int, int] = 0,
+    padding: int | tuple[int, int] | str = 0,
     dilation: int = 1,
 ) -> int:
     r"""Return the number of positions a kernel takes along one axis.
@@ -74,9 +38,11 @@ def output_size(
         Kernel length along the axis, at least 1.
     stride : int, default 1
         Step between neighbouring windows, at least 1.
-    padding : int or (int, int), default 0
+    padding : int, (int, int) or str, default 0
         Zeros added on each side, or ``(before, after)`` for an asymmetric
-        padding; never negative.
+        padding, never negative; or ``'valid'``, ``'same'`` (PyTorch's rule,
+        stride 1 only) or ``'same-tf'`` (TensorFlow's rule), as described in
+        :mod:`convbook.geometry`.
     dilation : int, default 1
         Spacing between kernel taps, at least 1.
 
@@ -124,33 +90,25 @@ def output_size(
     3
     >>> output_size(5, 2, padding=(0, 1))
     5
+    >>> output_size(5, 3, padding="same")
+    5
+    >>> output_size(5, 3, stride=2, padding="same-tf")
+    3
     """
-    size = check_int("size", size, minimum=1)
-    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
-    stride = check_int("stride", stride, minimum=1)
-    dilation = check_int("dilation", dilation, minimum=1)
-    before, after = check_side_padding("padding", padding)
-    span = dilation * (kernel_size - 1) + 1
-    padded = size + before + after
-    if span > padded:
-        raise ValueError(
-            f"the kernel spans {span} pixels (`kernel_size`={kernel_size}, "
-            f"`dilation`={dilation}) but the padded input has only {padded} "
-            f"(`size`={size} plus `padding` {before}+{after}); "
-            "the kernel must fit inside the padded input"
-        )
-    return (padded - span) // stride + 1
+    return resolve_axis(
+        size, kernel_size, stride=stride, padding=padding, dilation=dilation
+    ).output_size
 
 
 def same_padding(
     size: int, kernel_size: int, *, stride: int = 1, dilation: int = 1
 ) -> tuple[int, int]:
-    r"""Return TensorFlow's ``'SAME'`` padding as ``(before, after)``.
+    r"""Return the ``(before, after)`` padding of ``'same-tf'`` (TensorFlow).
 
     The padding makes the output length :math:`\lceil i / s \rceil` for any
     stride. When the total is odd, the extra pixel goes on the *after* side
-    (bottom or right), as in TensorFlow and Keras. PyTorch's
-    ``padding='same'`` agrees for stride 1 (and refuses other strides).
+    (bottom or right), as in TensorFlow and Keras. At stride 1 this is also
+    ``'same'``, PyTorch's rule, which refuses other strides.
 
     Parameters
     ----------
@@ -197,14 +155,9 @@ def same_padding(
     >>> output_size(224, 7, stride=2, padding=same_padding(224, 7, stride=2))
     112
     """
-    size = check_int("size", size, minimum=1)
-    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
-    stride = check_int("stride", stride, minimum=1)
-    dilation = check_int("dilation", dilation, minimum=1)
-    span = dilation * (kernel_size - 1) + 1
-    out = -(-size // stride)
-    total = max((out - 1) * stride + span - size, 0)
-    return total // 2, total - total // 2
+    return resolve_axis(
+        size, kernel_size, stride=stride, padding="same-tf", dilation=dilation
+    ).padding
 
 
 def transposed_output_size(
@@ -260,90 +213,23 @@ def transposed_output_size(
     >>> output_size(6, 3, stride=2)
     2
     """
+    # the transposed convolution's input is the forward output: any length
+    # fits, so the forward geometry with `size` as its output is checked here
     size = check_int("size", size, minimum=1)
-    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    span = effective_kernel_size(kernel_size, dilation=dilation)
     stride = check_int("stride", stride, minimum=1)
     dilation = check_int("dilation", dilation, minimum=1)
     output_padding = check_int("output_padding", output_padding, minimum=0)
-    before, after = check_side_padding("padding", padding)
+    before, after = parse_axis_padding(padding, modes=False)
     if output_padding >= max(stride, dilation):
         raise ValueError(
             f"`output_padding` must be smaller than `stride` ({stride}) or "
             f"`dilation` ({dilation}), got {output_padding}"
         )
-    result = (
-        (size - 1) * stride
-        - before
-        - after
-        + dilation * (kernel_size - 1)
-        + 1
-        + output_padding
-    )
+    result = (size - 1) * stride - before - after + span + output_padding
     if result < 1:
         raise ValueError(
             f"`padding` {before}+{after} removes more than the transposed "
             f"convolution produces; the output length would be {result}"
         )
     return result
-
-
-def _as_padding_pairs(value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Normalise a 2-D numeric padding to ``((top, bottom), (left, right))``.
-
-    Accepts an int (all four sides), ``(ph, pw)`` (symmetric per axis) or
-    ``((top, bottom), (left, right))``. The strings ``'valid'`` and
-    ``'same'`` are resolved by the caller, which knows the sizes.
-    """
-    from collections.abc import Sequence
-
-    from ._checks import _show
-
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        if len(value) != 2:
-            raise ValueError(
-                "`padding` must be an integer, a pair (ph, pw), a pair of pairs "
-                "((top, bottom), (left, right)), 'valid' or 'same', "
-                f"got {_show(value)}"
-            )
-        return (
-            check_side_padding("padding[0]", value[0]),
-            check_side_padding("padding[1]", value[1]),
-        )
-    if isinstance(value, str):
-        raise ValueError(
-            "`padding` must be an integer, a pair, a pair of pairs, "
-            f"'valid' or 'same', got {value!r}"
-        )
-    p = check_int("padding", value, minimum=0)
-    return (p, p), (p, p)
-
-
-def _resolve_padding(
-    padding: Any,
-    size: tuple[int, int],
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Turn any accepted 2-D ``padding`` into ``((top, bottom), (left, right))``.
-
-    ``'valid'`` is no padding; ``'same'`` is :func:`same_padding` on each axis
-    (TensorFlow's rule, the odd pixel at the bottom and right).
-    """
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0), (0, 0)
-        if padding == "same":
-            return (
-                same_padding(
-                    size[0], kernel_size[0], stride=stride[0], dilation=dilation[0]
-                ),
-                same_padding(
-                    size[1], kernel_size[1], stride=stride[1], dilation=dilation[1]
-                ),
-            )
-        raise ValueError(
-            f"`padding` must be an integer, a pair, a pair of pairs, 'valid' or "
-            f"'same', got {padding!r}"
-        )
-    return _as_padding_pairs(padding)

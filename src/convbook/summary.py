@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from ._checks import _show, check_int
-from .layers import _check_shape, _Layer
+from ._checks import check_int, show
+from .layers import Layer, check_shape
 from .receptive import ReceptiveField, receptive_fields
 
 __all__ = ["LayerSummary", "Summary", "summarize"]
@@ -289,18 +289,18 @@ def summarize(
     >>> summary[2].receptive_field[0]
     ReceptiveField(size=5, stride=1, start=-2)
     """
-    shape = _check_shape("input_shape", input_shape)
+    shape = check_shape("input_shape", input_shape)
     batch = check_int("batch", batch, minimum=1)
     if isinstance(layers, str) or not isinstance(layers, Iterable):
-        raise TypeError(f"`layers` must be a sequence of layers, got {_show(layers)}")
+        raise TypeError(f"`layers` must be a sequence of layers, got {show(layers)}")
     layers = list(layers)
     rows = []
     shapes = [shape]
     for index, layer in enumerate(layers, start=1):
-        if not isinstance(layer, _Layer):
+        if not isinstance(layer, Layer):
             raise TypeError(
                 f"`layers[{index - 1}]` must be a layer such as Conv2d, ReLU, "
-                f"MaxPool2d or AvgPool2d, got {_show(layer)}"
+                f"MaxPool2d or AvgPool2d, got {show(layer)}"
             )
         try:
             out_shape = layer.output_shape(shapes[-1])

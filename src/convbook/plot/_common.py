@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._checks import _show, check_array, check_int
+from .._checks import check_array, check_int, check_type, show
 from .style import _MINUS, COLORS
 
 
@@ -22,12 +22,8 @@ def _root_figure(ax: Axes) -> Figure:
 
 
 def _check_axes(ax: Any) -> Axes:
-    if not isinstance(ax, Axes):
-        raise TypeError(
-            f"`ax` must be a matplotlib Axes (e.g. from `new_figure()`), "
-            f"got {_show(ax)} of type {type(ax).__name__}"
-        )
-    return ax
+    allowed = "a matplotlib Axes (e.g. from `new_figure()`)"
+    return check_type("ax", ax, Axes, allowed)
 
 
 def _plain_axes(ax: Axes) -> None:
@@ -81,7 +77,7 @@ def _formatter(
     if fmt is not None:
         raise TypeError(
             f"`fmt` must be a format string such as '{{:.1f}}', a callable or "
-            f"None, got {_show(fmt)}"
+            f"None, got {show(fmt)}"
         )
     finite = values[np.isfinite(values)]
     if np.issubdtype(values.dtype, np.integer) or np.array_equal(
@@ -143,7 +139,7 @@ def _pairs(name: str, value: Any) -> list[tuple[int, int]]:
         if not isinstance(item, Sequence) or isinstance(item, str) or len(item) != 2:
             raise ValueError(
                 f"`{name}` must be a pair (first, last) or a sequence of pairs, "
-                f"got {_show(value)}"
+                f"got {show(value)}"
             )
         first = check_int(f"{name} first", item[0])
         last = check_int(f"{name} last", item[1])

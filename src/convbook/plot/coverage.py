@@ -10,8 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from .._checks import check_int, check_pair, check_side_padding
-from ..shapes import _resolve_padding, output_size
+from ..geometry import resolve_axis, resolve_geometry
 from ._common import _check_axes, _index_ticks, _plain_axes, _root_figure
 from .style import _CELL, _MAX_WIDTH, _PAD_CELL, COLORS, new_figure
 
@@ -19,16 +18,6 @@ __all__ = ["draw_stride_coverage"]
 
 
 _DOTS = {"color": COLORS["window"], "marker": "o", "markersize": 4.5, "zorder": 3}
-
-
-def _read_mask(
-    padded: int, kernel_size: int, stride: int, dilation: int, count: int
-) -> np.ndarray:
-    """True for each padded position that some window's tap reads."""
-    read = np.zeros(padded, dtype=bool)
-    for j in range(count):
-        read[j * stride + dilation * np.arange(kernel_size)] = True
-    return read
 
 
 def _coverage_legend(
@@ -132,14 +121,12 @@ def draw_stride_coverage(
         ax = _check_axes(ax)
     if isinstance(size, Sequence) and not isinstance(size, str):
         return _stride_coverage_2d(size, kernel_size, stride, padding, dilation, ax)
-    length = check_int("size", size, minimum=1)
-    k = check_int("kernel_size", kernel_size, minimum=1)
-    s = check_int("stride", stride, minimum=1)
-    d = check_int("dilation", dilation, minimum=1)
-    before, after = check_side_padding("padding", padding)
-    count = output_size(length, k, stride=s, padding=(before, after), dilation=d)
-    total = length + before + after
-    read = _read_mask(total, k, s, d, count)
+    axis = resolve_axis(
+        size, kernel_size, stride=stride, padding=padding, dilation=dilation
+    )
+    length, k, s, d = axis.size, axis.kernel_size, axis.stride, axis.dilation
+    before, count, total = axis.before, axis.output_size, axis.padded
+    read = axis.read_mask()
     pad = np.ones(total, dtype=bool)
     pad[before : before + length] = False
 
@@ -177,19 +164,13 @@ def _stride_coverage_2d(
     dilation: Any,
     ax: Axes | None,
 ) -> Any:
-    height, width = check_pair("size", size, minimum=1)
-    kh, kw = check_pair("kernel_size", kernel_size, minimum=1)
-    sh, sw = check_pair("stride", stride, minimum=1)
-    dh, dw = check_pair("dilation", dilation, minimum=1)
-    (top, bottom), (left, right) = _resolve_padding(
-        padding, (height, width), (kh, kw), (sh, sw), (dh, dw)
+    geometry = resolve_geometry(
+        size, kernel_size, stride=stride, padding=padding, dilation=dilation
     )
-    out_h = output_size(height, kh, stride=sh, padding=(top, bottom), dilation=dh)
-    out_w = output_size(width, kw, stride=sw, padding=(left, right), dilation=dw)
-    rows, cols = height + top + bottom, width + left + right
-    read = np.outer(
-        _read_mask(rows, kh, sh, dh, out_h), _read_mask(cols, kw, sw, dw, out_w)
-    )
+    (height, width), (kh, kw) = geometry.size, geometry.kernel_size
+    (dh, dw), ((top, _), (left, _)) = geometry.dilation, geometry.padding
+    rows, cols = geometry.padded
+    read = np.outer(geometry.height.read_mask(), geometry.width.read_mask())
     pad = np.ones((rows, cols), dtype=bool)
     pad[top : top + height, left : left + width] = False
     if ax is None:
@@ -198,7 +179,7 @@ def _stride_coverage_2d(
     _coverage_cells(ax, read, pad)
     taps_x, taps_y = np.meshgrid(dw * np.arange(kw) + 0.5, dh * np.arange(kh) + 0.5)
     ax.plot(taps_x.ravel(), taps_y.ravel(), linestyle="none", **_DOTS)
-    span = (dw * (kw - 1) + 1, dh * (kh - 1) + 1)
+    span = geometry.span[::-1]  # (x, y) extent of the first window
     outline = {"edgecolor": COLORS["window"], "linewidth": 2.2, "clip_on": False}
     ax.add_patch(Rectangle((0, 0), *span, fill=False, zorder=4, **outline))
     ax.set_xlim(-0.1, cols + 0.1)

@@ -11,8 +11,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Colormap, to_rgba
 from matplotlib.patches import Patch, Rectangle
 
-from .._checks import _show, check_pair
-from ..shapes import _resolve_padding
+from .._checks import check_pair, show
+from ..geometry import parse_padding
 from ._common import _as_image, _check_axes, _index_ticks, _pairs, _plain_axes
 from .style import _PAD_CELL, _WINDOW_COLORS, COLORS
 
@@ -119,15 +119,14 @@ def receptive_field_overlay(
         )
     if labels is not None and (isinstance(labels, str) or len(labels) != len(rows)):
         raise ValueError(
-            f"`labels` must hold one label per region ({len(rows)}), "
-            f"got {_show(labels)}"
+            f"`labels` must hold one label per region ({len(rows)}), got {show(labels)}"
         )
     palette = list(colors) if colors is not None else list(_WINDOW_COLORS)
     if padding_extent is None:
         (top, bottom), (left, right) = (0, 0), (0, 0)
     else:
-        (top, bottom), (left, right) = _resolve_padding(
-            padding_extent, (height, width), (1, 1), (1, 1), (1, 1)
+        (top, bottom), (left, right) = parse_padding(
+            padding_extent, name="padding_extent", modes=False
         )
 
     full = (width + left + right, height + top + bottom)

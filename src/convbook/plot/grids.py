@@ -18,8 +18,8 @@ from matplotlib.colors import Colormap, Normalize, to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from .._checks import _show, check_array, check_int, check_pair
-from ..shapes import _resolve_padding
+from .._checks import check_array, check_int, check_pair, show
+from ..geometry import effective_kernel_size, parse_padding
 from ._common import _auto_fontsize, _check_axes, _formatter, _plain_axes, _text_color
 from .style import _CELL, _CENTER, _MINUS, _WINDOW_COLORS, COLORS, _check_positive
 
@@ -37,7 +37,7 @@ def _window(
     ):
         raise ValueError(
             "`highlight` must be a window (row, col, kh, kw) or (row, col, kh, kw, "
-            f"dilation), a list of windows or a boolean mask, got {_show(item)}"
+            f"dilation), a list of windows or a boolean mask, got {show(item)}"
         )
     row = check_int("highlight row", item[0], minimum=0)
     col = check_int("highlight col", item[1], minimum=0)
@@ -48,7 +48,8 @@ def _window(
         if len(item) == 5
         else (1, 1)
     )
-    last_row, last_col = row + dh * (kh - 1), col + dw * (kw - 1)
+    last_row = row + effective_kernel_size(kh, dilation=dh) - 1
+    last_col = col + effective_kernel_size(kw, dilation=dw) - 1
     if last_row >= padded_shape[0] or last_col >= padded_shape[1]:
         raise ValueError(
             f"`highlight` window {tuple(item)} reaches row {last_row}, column "
@@ -286,15 +287,7 @@ def draw_grid(
     """
     ax = _check_axes(ax)
     array = check_array("values", values, ndim=2, layout="(H, W)")
-    if isinstance(padding, str):
-        raise TypeError(
-            f"`padding` must be a number of cells: an integer, (ph, pw) or "
-            f"((top, bottom), (left, right)), got {padding!r}; resolve 'same' "
-            "with convbook.same_padding first"
-        )
-    (top, bottom), (left, right) = _resolve_padding(
-        padding, array.shape, (1, 1), (1, 1), (1, 1)
-    )
+    (top, bottom), (left, right) = parse_padding(padding, modes=False)
     height, width = array.shape
     rows, cols = height + top + bottom, width + left + right
     windows, mask = _parse_highlight(
@@ -346,7 +339,10 @@ def draw_grid(
         dilated = dh > 1 or dw > 1
         for a, b in np.ndindex(kh, kw):
             marked.append((row + a * dh, col + b * dw, tone, dilated))
-        span = (dw * (kw - 1) + 1, dh * (kh - 1) + 1)
+        span = (
+            effective_kernel_size(kw, dilation=dw),
+            effective_kernel_size(kh, dilation=dh),
+        )
         style = {"linewidth": 1.3, "linestyle": "--"} if dilated else {"linewidth": 2.8}
         outlines.append(
             Rectangle((col, row), *span, fill=False, edgecolor=tone, zorder=5, **style)

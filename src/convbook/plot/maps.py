@@ -18,8 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
-from .._checks import _show, check_array, check_int, check_pair
-from ..shapes import _resolve_padding
+from .._checks import check_array, check_int, check_pair, show
+from ..geometry import parse_padding
 from ._common import _as_image, _auto_fontsize, _check_axes
 from .grids import _number_cells, draw_grid
 from .style import _MAX_WIDTH, COLORS, _check_positive, _white, new_figure
@@ -106,7 +106,7 @@ def feature_maps(
     channels = array.shape[0]
     if titles is not None and (isinstance(titles, str) or len(titles) != channels):
         raise ValueError(
-            f"`titles` must hold one label per map ({channels}), got {_show(titles)}"
+            f"`titles` must hold one label per map ({channels}), got {show(titles)}"
         )
     picture = None if image is None else _as_image("image", image)
     panels = channels + (picture is not None)
@@ -118,7 +118,7 @@ def feature_maps(
     ):
         raise ValueError(
             f"`row_labels` must hold one label per row of panels ({nrows}), "
-            f"got {_show(row_labels)}"
+            f"got {show(row_labels)}"
         )
     labelled = titles is not None or picture is not None
     extra = 0.9 if colorbar else 0.0
@@ -310,12 +310,7 @@ def dependency_heatmap(
         or not np.array_equal(array, np.round(array))
     ):
         raise ValueError("`counts` must hold non-negative integers (numbers of paths)")
-    if isinstance(padding, str):
-        raise TypeError(
-            "`padding` must be a number of cells: an integer, (ph, pw) or "
-            f"((top, bottom), (left, right)), got {padding!r}"
-        )
-    pads = _resolve_padding(padding, array.shape, (1, 1), (1, 1), (1, 1))
+    pads = parse_padding(padding, modes=False)
     (top, bottom), (left, right) = pads
     rows, cols = array.shape
     if top + bottom > rows or left + right > cols:

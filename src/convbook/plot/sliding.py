@@ -10,34 +10,14 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._checks import _show, check_array, check_int, check_pair
-from ..shapes import _resolve_padding, output_size
+from .._checks import check_array, check_int, show
+from ..conv import conv2d
+from ..geometry import resolve_geometry
 from ._common import _fontsize_for_cell, _formatter
 from .grids import draw_grid
 from .style import _MAX_WIDTH, _figure, _white
 
 __all__ = ["draw_sliding_window"]
-
-
-def _correlate(
-    padded: np.ndarray,
-    kernel: np.ndarray,
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-    out_shape: tuple[int, int],
-) -> np.ndarray:
-    """Cross-correlate one padded channel with one kernel (literal sums)."""
-    (sh, sw), (dh, dw) = stride, dilation
-    kh, kw = kernel.shape
-    out = np.zeros(out_shape)
-    for i in range(out_shape[0]):
-        for j in range(out_shape[1]):
-            taps = padded[
-                i * sh : i * sh + dh * (kh - 1) + 1 : dh,
-                j * sw : j * sw + dw * (kw - 1) + 1 : dw,
-            ]
-            out[i, j] = np.sum(taps * kernel)
-    return out
 
 
 def draw_sliding_window(
@@ -115,15 +95,22 @@ def draw_sliding_window(
     >>> plt.close(fig)
     """
     x = check_array("x", x, ndim=2, layout="(H, W); pass one channel x[c]")
-    kh, kw = check_pair("kernel_size", kernel_size, minimum=1)
-    sh, sw = check_pair("stride", stride, minimum=1)
-    dh, dw = check_pair("dilation", dilation, minimum=1)
-    height, width = x.shape
-    (top, bottom), (left, right) = _resolve_padding(
-        padding, (height, width), (kh, kw), (sh, sw), (dh, dw)
+    geometry = resolve_geometry(
+        x.shape,
+        kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        size_name="x",
     )
-    out_h = output_size(height, kh, stride=sh, padding=(top, bottom), dilation=dh)
-    out_w = output_size(width, kw, stride=sw, padding=(left, right), dilation=dw)
+    (kh, kw), (sh, sw), (dh, dw) = (
+        geometry.kernel_size,
+        geometry.stride,
+        geometry.dilation,
+    )
+    (top, bottom), (left, right) = geometry.padding
+    height, width = x.shape
+    out_h, out_w = geometry.output_size
     if kernel is not None:
         kernel = check_array("kernel", kernel, ndim=2, layout="(kh, kw)")
         if kernel.shape != (kh, kw):
@@ -131,10 +118,13 @@ def draw_sliding_window(
                 f"`kernel` has shape {kernel.shape} but `kernel_size` is "
                 f"{(kh, kw)}; they must match"
             )
-        padded = np.pad(x.astype(float), ((top, bottom), (left, right)))
-        result = _correlate(
-            padded, kernel.astype(float), (sh, sw), (dh, dw), (out_h, out_w)
-        )
+        result = conv2d(
+            x[np.newaxis].astype(float),
+            kernel[np.newaxis, np.newaxis].astype(float),
+            stride=geometry.stride,
+            padding=geometry.padding,
+            dilation=geometry.dilation,
+        )[0]
         if np.issubdtype(x.dtype, np.integer) and np.issubdtype(
             kernel.dtype, np.integer
         ):
@@ -152,7 +142,7 @@ def draw_sliding_window(
         or not positions
     ):
         raise ValueError(
-            f"`positions` must list output positions (i, j), got {_show(positions)}"
+            f"`positions` must list output positions (i, j), got {show(positions)}"
         )
     for p in positions:
         if (
@@ -163,7 +153,7 @@ def draw_sliding_window(
         ):
             raise ValueError(
                 f"`positions` must hold output positions (i, j) with 0 <= i < {out_h} "
-                f"and 0 <= j < {out_w}, got {_show(p)}"
+                f"and 0 <= j < {out_w}, got {show(p)}"
             )
     positions = [(int(p[0]), int(p[1])) for p in positions]
     count = len(positions)

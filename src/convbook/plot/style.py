@@ -23,7 +23,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from .._checks import _show, check_int
+from .._checks import check_int, show
 
 __all__ = [
     "COLORS",
@@ -87,7 +87,7 @@ def _check_positive(name: str, value: Any) -> float:
     """Return a positive finite real number or raise a clear error."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"`{name}` must be a positive number, got {_show(value)} "
+            f"`{name}` must be a positive number, got {show(value)} "
             f"of type {type(value).__name__}"
         )
     if not math.isfinite(value) or value <= 0:
@@ -368,7 +368,7 @@ def as_png(
 
     if not isinstance(fig, Figure):
         raise TypeError(
-            f"`fig` must be a matplotlib Figure, got {_show(fig)} "
+            f"`fig` must be a matplotlib Figure, got {show(fig)} "
             f"of type {type(fig).__name__}"
         )
     dpi = _check_positive("dpi", dpi)

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import EngFormatter, NullFormatter
 
-from .._checks import _show
+from .._checks import show
 from ._common import _check_axes
 from .style import COLORS, new_figure
 
@@ -70,7 +70,7 @@ def bar_timings(
     """
     if not isinstance(results, Mapping):
         raise TypeError(
-            f"`results` must be a mapping of label to seconds, got {_show(results)}"
+            f"`results` must be a mapping of label to seconds, got {show(results)}"
         )
     if not results:
         raise ValueError("`results` must hold at least one timing")
@@ -79,7 +79,7 @@ def bar_timings(
     for key, value in results.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(
-                f"`results[{key!r}]` must be a number of seconds, got {_show(value)}"
+                f"`results[{key!r}]` must be a number of seconds, got {show(value)}"
             )
         if not math.isfinite(value) or value <= 0:
             raise ValueError(

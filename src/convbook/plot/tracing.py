@@ -11,9 +11,10 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .._checks import _show, check_int, check_side_padding
+from .._checks import check_int, show
+from ..geometry import padding_sides, parse_axis_padding
 from ..receptive import ReceptiveField, receptive_fields
-from ..shapes import output_size, same_padding
+from ..shapes import output_size
 from .style import _MAX_WIDTH, COLORS, new_figure
 
 __all__ = ["receptive_field_layers"]
@@ -71,7 +72,7 @@ def _layer_1d(layer: Any, index: int) -> tuple[int, int, Any, int] | None:
         if not 1 <= len(layer) <= 4:
             raise ValueError(
                 f"`{name}` must be (kernel_size, stride, padding, dilation) with "
-                f"the last three optional, got {_show(layer)}"
+                f"the last three optional, got {show(layer)}"
             )
         k, s, p, d = (*layer, *(1, 0, 1)[len(layer) - 1 :])
         attribute = False
@@ -85,11 +86,11 @@ def _layer_1d(layer: Any, index: int) -> tuple[int, int, Any, int] | None:
     else:
         raise TypeError(
             f"`{name}` must be a kernel size, a tuple (kernel_size, stride, "
-            f"padding, dilation) or a layer object, got {_show(layer)}"
+            f"padding, dilation) or a layer object, got {show(layer)}"
         )
     sep = "." if attribute else " "
-    if not (attribute and p in ("same", "valid")):
-        p = check_side_padding(f"{name}{sep}padding", p)
+    if not (attribute and isinstance(p, str)):
+        p = parse_axis_padding(p, name=f"{name}{sep}padding", modes=False)
     return (
         check_int(f"{name}{sep}kernel_size", k, minimum=1),
         check_int(f"{name}{sep}stride", s, minimum=1),
@@ -185,16 +186,13 @@ def receptive_field_layers(
     length = check_int("input_size", input_size, minimum=1)
     if isinstance(layers, str) or not isinstance(layers, Sequence) or len(layers) == 0:
         raise ValueError(
-            f"`layers` must be a non-empty sequence of layers, got {_show(layers)}"
+            f"`layers` must be a non-empty sequence of layers, got {show(layers)}"
         )
     parsed = [_layer_1d(layer, i) for i, layer in enumerate(layers)]
     specs: list[tuple[int, int, tuple[int, int], int]] = []
     sizes = [length]
     for k, s, p, d in filter(None, parsed):
-        if p == "valid":
-            p = (0, 0)
-        elif p == "same":
-            p = same_padding(sizes[-1], k, stride=s, dilation=d)
+        p = padding_sides(p, k, stride=s, dilation=d, size=sizes[-1])
         specs.append((k, s, p, d))
         sizes.append(output_size(sizes[-1], k, stride=s, padding=p, dilation=d))
     depth = len(specs)
@@ -202,7 +200,7 @@ def receptive_field_layers(
         raise ValueError("`layers` must hold at least one layer with a kernel")
     if names is not None and (isinstance(names, str) or len(names) != depth + 1):
         raise ValueError(
-            f"`names` must hold {depth + 1} labels (input first), got {_show(names)}"
+            f"`names` must hold {depth + 1} labels (input first), got {show(names)}"
         )
     unit = sizes[-1] // 2 if unit is None else check_int("unit", unit, minimum=0)
     if unit >= sizes[-1]:
