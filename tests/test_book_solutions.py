@@ -23,6 +23,7 @@ CHAPTERS = [
     "why-convolutions.md",
     "first-layer.md",
     "second-layer.md",
+    "pooling.md",
     "receptive-fields.md",
     "composition.md",
     "matrix-view.md",

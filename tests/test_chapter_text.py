@@ -34,6 +34,7 @@ TYPESET = [
     "why-convolutions.md",
     "first-layer.md",
     "second-layer.md",
+    "pooling.md",
 ]
 
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", re.S | re.M)

@@ -30,6 +30,7 @@ FOLLOWING = [
     "why-convolutions.md",
     "first-layer.md",
     "second-layer.md",
+    "pooling.md",
 ]
 
 # (pattern, why it is ruled out, where): "all" applies to the whole source,
