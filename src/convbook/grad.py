@@ -141,8 +141,8 @@ def conv2d_backward(
         \frac{\partial L}{\partial W[k, c, u, v]} &= \sum_{n, i, j}
             G[n, k, i, j]\, X_p[n, c,\, i s_h + u d_h,\, j s_w + v d_w], \\
         \frac{\partial L}{\partial X_p[n, c, p, q]} &=
-            \sum_{k, u, v} W[k, c, u, v]\, G[n, k, i, j]
-            \quad \text{over } i s_h + u d_h = p,\ j s_w + v d_w = q, \\
+            \sum_{k, u, v} W[k, c, u, v]\, G[n, k, i, j] \\
+            &\qquad \text{over } i s_h + u d_h = p,\ j s_w + v d_w = q, \\
         \frac{\partial L}{\partial b[k]} &= \sum_{n, i, j} G[n, k, i, j],
 
     and :math:`\partial L / \partial X` is the gradient of :math:`X_p`

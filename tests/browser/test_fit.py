@@ -1,0 +1,141 @@
+"""Equations and tables that fit, measured in a real browser.
+
+- Every display equation fits its column at 1280 px: the formula and its
+  number lie inside the column, nothing scrolls and nothing is clipped. On a
+  phone a long equation may scroll inside its own block, but only with a
+  visible sign (a faded edge) and a tab stop, never as a silent cut.
+- Every table fits its column at 1280 px, and on a phone a wider one
+  scrolls the same visible way.
+
+The equation checks measure the block Sphinx writes for a display equation
+(``div.math``) and the rendered formula inside it, so they hold for any way
+of typesetting the formulas.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SITE = Path(__file__).resolve().parents[2] / "_build" / "html"
+DESKTOP, PHONE = 1280, 375
+SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
+PAGES = sorted(
+    path.relative_to(SITE).as_posix()
+    for path in SITE.rglob("*.html")
+    if not SKIP_DIRS.intersection(path.relative_to(SITE).parts)
+    and path.name not in {"404.html", "search.html", "genindex.html"}
+)
+
+# For each display block (equations, table boxes): how far its content reaches
+# beyond the article column and beyond the block's own visible box, whether
+# the block scrolls, and whether a reader can tell (faded edge, tab stop).
+MEASURE = """(selector) => {
+  const column = document.querySelector('.bd-article').getBoundingClientRect();
+  // Text kept for screen readers only (the renderers' MathML copy) sits in
+  // a 1-pixel clipped box; it is not part of what a reader sees.
+  const screenReaderOnly = (el) => {
+    const s = getComputedStyle(el);
+    return s.position === 'absolute' && (s.clip !== 'auto'
+      || (el.clientWidth <= 1 && s.overflow !== 'visible'));
+  };
+  const visible = (root) => {
+    const found = [];
+    const walk = (el) => {
+      for (const child of el.children) {
+        if (screenReaderOnly(child)) continue;
+        found.push(child);
+        walk(child);
+      }
+    };
+    walk(root);
+    return found;
+  };
+  const out = [];
+  for (const block of document.querySelectorAll(selector)) {
+    const box = block.getBoundingClientRect();
+    if (box.width === 0) continue;  // inside a closed <details>
+    const parts = visible(block);
+    let left = Infinity, right = -Infinity;
+    for (const el of parts) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) {
+        left = Math.min(left, r.left + block.scrollLeft);
+        right = Math.max(right, r.right + block.scrollLeft);
+      }
+    }
+    // Content cut by the rendered child itself (the renderer's own box, as
+    // MathJax's overflow rule cut formulas); deeper clipping is the
+    // renderer's drawing (e.g. stretched braces) and not measured.
+    let clipped = 0;
+    for (const el of block.children) {
+      if (!screenReaderOnly(el) && getComputedStyle(el).overflowX !== 'visible') {
+        clipped = Math.max(clipped, el.scrollWidth - el.clientWidth);
+      }
+    }
+    const style = getComputedStyle(block);
+    out.push({
+      text: (block.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 50),
+      id: block.id || (block.querySelector('[id]') || {}).id || '',
+      beyondColumn: Math.max(0, Math.round(
+        Math.max(box.right, right) - column.right,
+        Math.max(column.left - Math.min(box.left, left), 0))),
+      scrolls: block.scrollWidth - block.clientWidth,
+      clipped: clipped,
+      overflowX: style.overflowX,
+      fade: style.maskImage || style.webkitMaskImage || 'none',
+      tabindex: block.getAttribute('tabindex'),
+    });
+  }
+  return out;
+}"""
+
+EQUATIONS = ".bd-article div.math"
+TABLES = (
+    ".bd-article .pst-scrollable-table-container,"
+    " .bd-article table:not(.pst-scrollable-table-container table)"
+)
+
+
+def _problems(found: list[dict], width: int) -> list[str]:
+    problems = []
+    for block in found:
+        where = f"{block['id'] or block['text']!r}"
+        if block["clipped"] > 1:
+            problems.append(f"{where}: {block['clipped']}px cut off inside the block")
+        if width >= DESKTOP:
+            if block["scrolls"] > 1 or block["beyondColumn"] > 1:
+                problems.append(
+                    f"{where}: {max(block['scrolls'], block['beyondColumn'])}px "
+                    f"wider than the column at {width}px"
+                )
+        elif block["scrolls"] > 1:
+            if block["overflowX"] not in ("auto", "scroll"):
+                problems.append(f"{where}: cut off at {width}px (no scrolling)")
+            if "gradient" not in block["fade"]:
+                problems.append(f"{where}: scrolls at {width}px with no visible sign")
+            if block["tabindex"] != "0":
+                problems.append(f"{where}: scrolls but cannot be reached by keyboard")
+        elif block["beyondColumn"] > 1:
+            problems.append(f"{where}: {block['beyondColumn']}px outside the column")
+    return problems
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+@pytest.mark.parametrize("relative", PAGES)
+def test_equations_and_tables_fit(
+    open_at, save_screenshot, relative: str, width: int
+) -> None:
+    context, page = open_at(relative, width)
+    try:
+        found = page.evaluate(MEASURE, EQUATIONS) + page.evaluate(MEASURE, TABLES)
+        problems = _problems(found, width)
+        assert not problems, f"{relative} at {width}px:\n" + "\n".join(problems)
+    except AssertionError:
+        save_screenshot(page, f"{relative}-{width}")
+        raise
+    finally:
+        context.close()
