@@ -34,10 +34,13 @@ from convbook import (
     MaxPool2d,
     ReceptiveField,
     ReLU,
+    conv2d,
     conv2d_backward,
+    layer_window,
     output_size,
     receptive_field,
     receptive_fields,
+    trace_unit,
 )
 
 # --- independent references -------------------------------------------------
@@ -423,24 +426,27 @@ def test_input_shape_is_propagated_through_the_stack():
     ("layers", "error", "match"),
     [
         pytest.param(
-            [(3, 1, 1)],
+            [(3, 1, 1, 1, 1)],
             ValueError,
-            r"`layers\[0\]` must be a tuple \(kernel_size, stride, padding, "
-            r"dilation\) with 4 elements, got \(3, 1, 1\) with 3",
-            id="three-numbers",
+            r"^`layers\[0\]` must be a tuple \(kernel_size\[, stride\[, padding\[, "
+            r"dilation\]\]\]\) or a layer object such as Conv2d, got "
+            r"\(3, 1, 1, 1, 1\) with 5 elements$",
+            id="five-numbers",
         ),
         pytest.param(
             (3, 1, 1, 1),
             TypeError,
-            r"`layers\[0\]` must be a tuple .* got 3 \(pass a list of layers, "
-            r"e\.g\. \[\(3, 1, 1, 1\)\], not a single layer\)",
+            r"^`layers\[0\]` must be a tuple \(kernel_size\[, stride\[, padding\[, "
+            r"dilation\]\]\]\) or a layer object such as Conv2d, got 3 \(a kernel "
+            r"size alone is written \(3,\); pass a list of layers, e\.g\. "
+            r"\[\(3, 1, 1, 1\)\], not a single layer\)$",
             id="single-layer-not-in-a-list",
         ),
         pytest.param(
             [(3, 1, 1, 1), "relu"],
             TypeError,
-            r"`layers\[1\]` must be a tuple \(kernel_size, stride, padding, "
-            r"dilation\) or a layer object such as Conv2d, got 'relu'",
+            r"^`layers\[1\]` must be a tuple \(kernel_size\[, stride\[, padding\[, "
+            r"dilation\]\]\]\) or a layer object such as Conv2d, got 'relu'$",
             id="string-layer",
         ),
         pytest.param(
@@ -476,8 +482,8 @@ def test_input_shape_is_propagated_through_the_stack():
         pytest.param(
             "conv",
             TypeError,
-            r"`layers` must be a sequence of layers, each a tuple \(kernel_size, "
-            r"stride, padding, dilation\) or a layer object, got 'conv'",
+            r"^`layers` must be a sequence of layers, each a tuple \(kernel_size\[, "
+            r"stride\[, padding\[, dilation\]\]\]\) or a layer object, got 'conv'$",
             id="string",
         ),
         pytest.param(
@@ -560,3 +566,156 @@ def test_region_errors(index, error, match):
 def test_receptive_field_object_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         ReceptiveField(**kwargs)
+
+
+# --- the trace of one unit ----------------------------------------------------
+
+
+def gradient_reach(size, layers, unit):
+    """Positions of the padded input that have a path to `unit`, by gradient.
+
+    An independent reference: the layers are run as 1 x N images with all
+    weights 1 by convbook.conv2d, then a unit impulse at the top unit is
+    propagated back by convbook.conv2d_backward to the *padded* input (the
+    first layer's padding is applied by hand, so that its zeros get a
+    gradient too). Positions are numbered in input coordinates.
+    """
+    p0 = layers[0][2]
+    x = np.zeros((1, 1, 1, size + 2 * p0))
+    inputs, h = [], x
+    for index, (k, s, p, *_rest) in enumerate(layers):
+        weight = np.ones((1, 1, 1, k))
+        pad = (0, 0) if index == 0 else (0, p)
+        inputs.append((h, weight, (1, s), pad))
+        h = conv2d(h, weight, stride=(1, s), padding=pad)
+    grad = np.zeros_like(h)
+    grad[0, 0, 0, unit] = 1.0
+    for h, weight, stride, pad in reversed(inputs):
+        grad = conv2d_backward(h, weight, grad, stride=stride, padding=pad)[0]
+    return [int(i) - p0 for i in np.flatnonzero(grad[0, 0, 0])]
+
+
+@pytest.mark.parametrize(
+    ("size", "layers", "unit"),
+    [
+        (9, [(3, 1, 0, 1), (3, 1, 0, 1)], 2),  # F1 + (F2 - 1) S1 = 5
+        (11, [(3, 2, 1, 1), (3, 1, 1, 1)], 3),  # 3 + 2 * 2 = 7
+        (12, [(5, 2, 2, 1), (3, 2, 0, 1)], 0),  # 5 + 2 * 2 = 9, into the padding
+        (9, [(2, 2, 0, 1), (2, 2, 0, 1), (2, 2, 0, 1)], 0),  # 8 = 2 ** 3
+    ],
+)
+def test_trace_reaches_the_receptive_field(size, layers, unit):
+    trace = trace_unit(size, layers, unit=unit)
+    first, last = receptive_field(layers).region(unit)
+    assert trace.read_inputs() == tuple(range(first, last + 1))
+    assert trace.field == receptive_field(layers)
+    assert trace.depth == len(trace.edges) == len(layers)
+
+
+def test_trace_dilation_leaves_holes():
+    trace = trace_unit(9, [(3, 1, 0, 2)], unit=1)
+    assert trace.read_inputs() == (1, 3, 5)
+    assert trace.field.size == 5
+
+
+@pytest.mark.parametrize(
+    ("size", "layers", "unit"),
+    [
+        (28, [(3, 1, 1), (3, 1, 1)], 0),  # the question's network, its corner
+        (28, [(3, 1, 1), (3, 1, 1)], 27),  # the other corner
+        (28, [(3, 1, 1), (3, 1, 1)], 14),  # the interior: nothing changes
+        (9, [(3, 1, 2), (3, 1, 2), (3, 1, 2)], 0),  # padding 2 on every layer
+        (12, [(3, 2, 1), (5, 1, 2)], 0),  # stride, then wide padding
+        (10, [(3, 1, 1), (3, 2, 1), (3, 1, 1)], 4),  # three layers, the last unit
+    ],
+)
+def test_trace_stops_at_padding_units(size, layers, unit):
+    trace = trace_unit(size, layers, unit=unit)
+    assert list(trace.read_inputs()) == gradient_reach(size, layers, unit)
+    for level, pairs in enumerate(trace.edges):
+        # every edge leaves a real unit and ends on a position it reads
+        assert {u for u, _ in pairs} <= {
+            u for u in trace.reached[level + 1] if 0 <= u < trace.sizes[level + 1]
+        }
+        assert {v for _, v in pairs} == set(trace.reached[level])
+
+
+def test_trace_of_the_corner_of_the_question_network():
+    trace = trace_unit(28, [(3, 1, 1), (3, 1, 1)], unit=0)
+    assert trace.reached == ((-1, 0, 1, 2), (-1, 0, 1), (0,))  # not -2
+    assert [len(pairs) for pairs in trace.edges] == [2 * 3, 3]
+    assert trace.field.region(0) == (-2, 2)  # the field counts -2 all the same
+    assert trace.center(2, 0) == 0.0
+    assert trace.center(1, -1) == -1.0
+
+
+def test_trace_reads_layer_objects_and_skips_relu():
+    stack = [
+        Conv2d(1, 4, 3, padding=1),
+        ReLU(),
+        Conv2d(4, 4, 3, stride=2),
+        MaxPool2d(2),
+    ]
+    trace = trace_unit(13, stack, unit=0)
+    field = receptive_field(stack)
+    assert trace.depth == 3
+    assert trace.sizes == (13, 13, 6, 3)
+    assert trace.read_inputs() == tuple(range(field.start, field.start + field.size))
+
+
+def test_trace_resolves_same_tf_on_the_input_size():
+    trace = trace_unit(8, [Conv2d(1, 1, 3, stride=2, padding="same-tf")], unit=0)
+    # same_padding(8, 3, stride=2) = (0, 1): nothing before the input
+    assert trace.read_inputs() == (0, 1, 2)
+    assert trace.windows[0].padding == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (
+            (9, []),
+            {},
+            ValueError,
+            r"^`layers` must be a non-empty sequence of layers, got \[\]$",
+        ),
+        (
+            (9, [ReLU()]),
+            {},
+            ValueError,
+            r"^`layers` must hold at least one layer with a kernel$",
+        ),
+        (
+            (9, [(3, 0)]),
+            {},
+            ValueError,
+            r"^`layers\[0\]\.stride` must be a positive integer, got 0$",
+        ),
+        (
+            (9, [(3,)]),
+            {"unit": 7},
+            ValueError,
+            r"^`unit` must be smaller than the top layer's size 7, got 7$",
+        ),
+        (
+            (2, [(3,)]),
+            {},
+            ValueError,
+            r"^the dilated kernel spans 3 pixels \(`kernel_size` 3, `dilation` 1\) "
+            r"but the padded input has only 2 \(`size` 2 plus `padding` 0\+0\); "
+            r"the kernel must fit inside the padded input$",
+        ),
+    ],
+)
+def test_trace_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        trace_unit(*args, **kwargs)
+
+
+def test_one_layer_description_for_fields_traces_and_layers():
+    # a tuple, a layer object and its receptive_params describe one window
+    conv = Conv2d(3, 8, (3, 5), stride=(2, 1), padding=((1, 0), (2, 2)))
+    assert layer_window(conv) == layer_window((3, 2, (1, 0), 1))
+    assert layer_window(conv, axis="width") == layer_window((5, 1, 2))
+    assert conv.receptive_params() == ((3, 2, 1, 1), (5, 1, 2, 1))
+    assert receptive_field([conv]) == receptive_field([(3, 2, (1, 0), 1)])

@@ -22,28 +22,34 @@ Counting conventions, used throughout:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from ._checks import check_int, check_pair, check_type, show
+from ._checks import check_choice, check_int, check_pair, check_type, show
 from .geometry import (
+    AxisGeometry,
     Geometry,
     check_ceil_mode,
     check_pool_padding,
     padding_sides,
+    parse_axis_padding,
     parse_padding,
+    resolve_axis,
     resolve_geometry,
 )
 
 __all__ = [
     "AvgPool2d",
+    "AxisWindow",
     "Conv2d",
     "Layer",
     "MaxPool2d",
     "ReLU",
     "conv2d_macs",
     "conv2d_parameters",
+    "layer_window",
 ]
 
 
@@ -92,6 +98,152 @@ def _show_padding(padding: str | Padding2d) -> str:
     return f"p(({top},{bottom}),({left},{right}))"
 
 
+_AXES = ("height", "width")
+
+_LAYER_FORMS = (
+    "a tuple (kernel_size[, stride[, padding[, dilation]]]) or a layer object "
+    "such as Conv2d"
+)
+
+
+class AxisWindow(NamedTuple):
+    """What a layer does along one axis: the window it slides.
+
+    Returned by :func:`layer_window`; ``padding`` is ``(before, after)`` or a
+    padding name (see :mod:`convbook.geometry`), resolved once the input
+    length is known.
+
+    Examples
+    --------
+    >>> from convbook import layer_window
+    >>> window = layer_window((3, 2, "same-tf"))
+    >>> window.before(8), window.resolve(8).output_size
+    (0, 4)
+    """
+
+    kernel_size: int
+    stride: int
+    padding: str | Pair
+    dilation: int
+    ceil_mode: bool = False
+
+    def before(self, size: int | None = None) -> int:
+        """Zeros before the input; ``size`` is needed only for ``'same-tf'``."""
+        return padding_sides(
+            self.padding,
+            self.kernel_size,
+            stride=self.stride,
+            dilation=self.dilation,
+            size=size,
+        )[0]
+
+    def resolve(self, size: int) -> AxisGeometry:
+        """The window on an input of length ``size``."""
+        return resolve_axis(
+            size,
+            self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            ceil_mode=self.ceil_mode,
+        )
+
+
+def _on_axis(value: Any, axis: int) -> Any:
+    """One axis's entry of an int-or-pair attribute."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return value[axis] if len(value) == 2 else value
+    return value
+
+
+def layer_window(
+    layer: Any, *, axis: str = "height", index: int | None = None
+) -> AxisWindow | None:
+    """Describe one layer along one axis: the one reading of a layer.
+
+    :func:`~convbook.receptive.receptive_fields`, :func:`~convbook.receptive.trace_unit`
+    and the figures of :mod:`convbook.plot` read layers through this
+    function, so a layer is written the same way for all of them.
+
+    Parameters
+    ----------
+    layer : tuple or layer object
+        A tuple ``(kernel_size[, stride[, padding[, dilation]]])`` of
+        integers for one axis (stride 1, padding 0 and dilation 1 by default;
+        padding may be ``(before, after)`` or a name such as ``'same'``), or
+        a layer object: anything with a ``kernel_size`` attribute
+        (:class:`Conv2d`, :class:`MaxPool2d`, :class:`AvgPool2d`, ...; its
+        ``stride``, ``padding`` and ``dilation`` are read when present), or an
+        element-wise layer such as :class:`ReLU`.
+    axis : {'height', 'width'}, default 'height'
+        Which axis of a layer object to read; a tuple describes one axis.
+    index : int, optional
+        The layer's position in its stack, for the messages
+        (``layers[index]``).
+
+    Returns
+    -------
+    AxisWindow or None
+        None for an element-wise layer, which leaves sizes and receptive
+        fields unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``layer`` is none of these, or a number is not an integer.
+    ValueError
+        If a tuple has the wrong length or a number is out of range.
+
+    Examples
+    --------
+    >>> from convbook import Conv2d, ReLU, layer_window
+    >>> layer_window((3, 1, 1))
+    AxisWindow(kernel_size=3, stride=1, padding=(1, 1), dilation=1, ceil_mode=False)
+    >>> layer_window(Conv2d(3, 8, (3, 5), padding="same"), axis="width").padding
+    'same'
+    >>> layer_window(ReLU()) is None
+    True
+    """
+    axis_index = _AXES.index(check_choice("axis", axis, _AXES))
+    name = "layer" if index is None else f"layers[{index}]"
+    if hasattr(layer, "kernel_size"):
+        pads = parse_padding(getattr(layer, "padding", 0), name=f"{name}.padding")
+        stride = getattr(layer, "stride", None)
+        values = (
+            _on_axis(layer.kernel_size, axis_index),
+            _on_axis(layer.kernel_size if stride is None else stride, axis_index),
+            pads if isinstance(pads, str) else pads[axis_index],
+            _on_axis(getattr(layer, "dilation", 1), axis_index),
+        )
+        ceil_mode = check_ceil_mode(getattr(layer, "ceil_mode", False))
+    elif isinstance(layer, Layer):
+        return None
+    elif isinstance(layer, Sequence) and not isinstance(layer, str):
+        if not 1 <= len(layer) <= 4:
+            raise ValueError(
+                f"`{name}` must be {_LAYER_FORMS}, got {show(layer)} with "
+                f"{len(layer)} elements"
+            )
+        values = (*layer, *(1, 0, 1)[len(layer) - 1 :])
+        ceil_mode = False
+    else:
+        hint = (
+            " (a kernel size alone is written (3,); pass a list of layers, "
+            "e.g. [(3, 1, 1, 1)], not a single layer)"
+            if isinstance(layer, numbers.Number)
+            else ""
+        )
+        raise TypeError(f"`{name}` must be {_LAYER_FORMS}, got {show(layer)}{hint}")
+    kernel_size, stride, padding, dilation = values
+    return AxisWindow(
+        check_int(f"{name}.kernel_size", kernel_size, minimum=1),
+        check_int(f"{name}.stride", stride, minimum=1),
+        parse_axis_padding(padding, name=f"{name}.padding"),
+        check_int(f"{name}.dilation", dilation, minimum=1),
+        ceil_mode,
+    )
+
+
 class Layer:
     """The base of the layer descriptions: what every layer provides.
 
@@ -118,10 +270,37 @@ class Layer:
     ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
         """Return ``(kernel, stride, padding before, dilation)`` per axis.
 
-        The first tuple is for the height, the second for the width; this is
-        what :func:`convbook.receptive_field` reads.
+        The first tuple is for the height, the second for the width, read
+        through :func:`layer_window`; an element-wise layer gives
+        ``(1, 1, 0, 1)``.
+
+        Parameters
+        ----------
+        input_shape : (int, int, int), optional
+            ``(C, H, W)``; needed only for ``padding='same-tf'`` with a
+            stride above 1, where the padding depends on the input size.
+
+        Raises
+        ------
+        ValueError
+            If ``padding='same-tf'``, a stride is above 1 and
+            ``input_shape`` is missing.
         """
-        return (1, 1, 0, 1), (1, 1, 0, 1)
+        sizes: tuple[int | None, ...] = (None, None)
+        if input_shape is not None:
+            sizes = check_shape("input_shape", input_shape)[1:]
+        params = []
+        for axis, size in zip(_AXES, sizes, strict=True):
+            window = layer_window(self, axis=axis)
+            if window is None:
+                params.append((1, 1, 0, 1))
+                continue
+            try:
+                before = window.before(size)
+            except ValueError as error:
+                raise ValueError(f"{self}: {error}; pass `input_shape`") from None
+            params.append((window.kernel_size, window.stride, before, window.dilation))
+        return params[0], params[1]
 
 
 @dataclass(frozen=True)
@@ -297,52 +476,6 @@ class Conv2d(Layer):
         kh, kw = self.kernel_size
         return self.out_channels * out_h * out_w * self.in_channels * kh * kw
 
-    def receptive_params(
-        self, input_shape: Sequence[int] | None = None
-    ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
-        """Return what a receptive field needs to know, per axis.
-
-        Parameters
-        ----------
-        input_shape : (int, int, int), optional
-            ``(C, H, W)``; needed only for ``padding='same-tf'`` with a
-            stride above 1, where the padding depends on the input size.
-
-        Returns
-        -------
-        ((int, int, int, int), (int, int, int, int))
-            ``(kernel_size, stride, padding before, dilation)`` for the
-            height, then for the width.
-
-        Raises
-        ------
-        ValueError
-            If ``padding='same-tf'``, a stride is above 1 and
-            ``input_shape`` is missing.
-        """
-        sizes: tuple[int | None, ...] = (None, None)
-        if input_shape is not None:
-            sizes = check_shape("input_shape", input_shape)[1:]
-        try:
-            top, left = (
-                padding_sides(
-                    self.padding
-                    if isinstance(self.padding, str)
-                    else self.padding[axis],
-                    self.kernel_size[axis],
-                    stride=self.stride[axis],
-                    dilation=self.dilation[axis],
-                    size=sizes[axis],
-                )[0]
-                for axis in (0, 1)
-            )
-        except ValueError as error:
-            raise ValueError(f"{self}: {error}; pass `input_shape`") from None
-        return (
-            (self.kernel_size[0], self.stride[0], top, self.dilation[0]),
-            (self.kernel_size[1], self.stride[1], left, self.dilation[1]),
-        )
-
 
 @dataclass(frozen=True)
 class ReLU(Layer):
@@ -429,15 +562,6 @@ class _Pool2d(Layer):
         """
         channels, height, width = check_shape("input_shape", input_shape)
         return (channels, *self.geometry(height, width).output_size)
-
-    def receptive_params(
-        self, input_shape: Sequence[int] | None = None
-    ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
-        """Return ``(kernel, stride, padding before, dilation)`` per axis."""
-        return (
-            (self.kernel_size[0], self.stride[0], self.padding[0], self.dilation[0]),
-            (self.kernel_size[1], self.stride[1], self.padding[1], self.dilation[1]),
-        )
 
 
 @dataclass(frozen=True)

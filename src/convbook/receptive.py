@@ -29,11 +29,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._checks import check_choice, check_int, show
-from .geometry import effective_kernel_size, parse_axis_padding
+from .geometry import AxisGeometry, effective_kernel_size
+from .layers import check_shape, layer_window
 
-__all__ = ["ReceptiveField", "receptive_field", "receptive_fields"]
-
-_AXES = ("height", "width")
+__all__ = [
+    "ReceptiveField",
+    "UnitTrace",
+    "receptive_field",
+    "receptive_fields",
+    "trace_unit",
+]
 
 
 @dataclass(frozen=True)
@@ -150,37 +155,6 @@ class ReceptiveField:
         return (first + last) / 2
 
 
-def _layer_params(
-    index: int, layer: Any, axis: int, shape: tuple[int, ...] | None
-) -> tuple[int, int, int, int]:
-    """Return one layer's ``(kernel_size, stride, before, dilation)`` on an axis."""
-    if hasattr(layer, "receptive_params"):
-        return layer.receptive_params(shape)[axis]
-    if not isinstance(layer, Sequence) or isinstance(layer, str):
-        hint = (
-            " (pass a list of layers, e.g. [(3, 1, 1, 1)], not a single layer)"
-            if isinstance(layer, int)
-            else ""
-        )
-        raise TypeError(
-            f"`layers[{index}]` must be a tuple (kernel_size, stride, padding, "
-            f"dilation) or a layer object such as Conv2d, got {show(layer)}{hint}"
-        )
-    if len(layer) != 4:
-        raise ValueError(
-            f"`layers[{index}]` must be a tuple (kernel_size, stride, padding, "
-            f"dilation) with 4 elements, got {show(layer)} with {len(layer)}"
-        )
-    kernel_size, stride, padding, dilation = layer
-    kernel_size = check_int(f"layers[{index}].kernel_size", kernel_size, minimum=1)
-    stride = check_int(f"layers[{index}].stride", stride, minimum=1)
-    before, _ = parse_axis_padding(
-        padding, name=f"layers[{index}].padding", modes=False
-    )
-    dilation = check_int(f"layers[{index}].dilation", dilation, minimum=1)
-    return kernel_size, stride, before, dilation
-
-
 def receptive_fields(
     layers: Iterable[Any],
     *,
@@ -192,12 +166,13 @@ def receptive_fields(
     Parameters
     ----------
     layers : iterable
-        The layers from the input onwards. Each is either a tuple
-        ``(kernel_size, stride, padding, dilation)`` of integers for one axis
-        (``padding`` may be ``(before, after)``; only ``before`` matters), or a
-        layer object from :mod:`convbook.layers` (``Conv2d``, ``ReLU``,
-        ``MaxPool2d``, ``AvgPool2d``). Element-wise layers such as ``ReLU``
-        leave the field unchanged.
+        The layers from the input onwards, each as
+        :func:`~convbook.layers.layer_window` reads it: a tuple
+        ``(kernel_size[, stride[, padding[, dilation]]])`` of integers for
+        one axis (``padding`` may be ``(before, after)``; only ``before``
+        matters), or a layer object from :mod:`convbook.layers` (``Conv2d``,
+        ``ReLU``, ``MaxPool2d``, ``AvgPool2d``). Element-wise layers such as
+        ``ReLU`` leave the field unchanged.
     axis : {'height', 'width'}, default 'height'
         Which axis of the layer objects to follow; ignored for tuples, which
         describe one axis already.
@@ -215,7 +190,7 @@ def receptive_fields(
     Raises
     ------
     TypeError
-        If a layer is neither a 4-tuple nor a layer object, or a number is not
+        If a layer is neither a tuple nor a layer object, or a number is not
         an integer.
     ValueError
         If a tuple has the wrong length or a number is out of range, if
@@ -249,28 +224,43 @@ def receptive_fields(
     ReceptiveField(size=3, stride=1, start=-1)
     ReceptiveField(size=5, stride=1, start=-2)
     """
-    axis_index = _AXES.index(check_choice("axis", axis, _AXES))
     if isinstance(layers, str) or not isinstance(layers, Iterable):
         raise TypeError(
-            "`layers` must be a sequence of layers, each a tuple (kernel_size, "
-            f"stride, padding, dilation) or a layer object, got {show(layers)}"
+            "`layers` must be a sequence of layers, each a tuple (kernel_size[, "
+            f"stride[, padding[, dilation]]]) or a layer object, got {show(layers)}"
         )
-    shape = input_shape
-    size, jump, start = 1, 1, 0
+    axis = check_choice("axis", axis, ("height", "width"))
+    size = None
+    if input_shape is not None:
+        size = check_shape("input_shape", input_shape)[1 if axis == "height" else 2]
+    field = ReceptiveField(size=1, stride=1, start=0)
     fields = []
     for index, layer in enumerate(layers):
-        kernel_size, stride, before, dilation = _layer_params(
-            index, layer, axis_index, shape
-        )
-        size += (effective_kernel_size(kernel_size, dilation=dilation) - 1) * jump
-        start -= before * jump
-        jump *= stride
-        fields.append(ReceptiveField(size=size, stride=jump, start=start))
-        if shape is not None:
-            # A bare tuple says nothing about channels or sizes downstream.
-            has_shape = hasattr(layer, "output_shape")
-            shape = layer.output_shape(shape) if has_shape else None
+        window = layer_window(layer, axis=axis, index=index)
+        if window is not None:
+            try:
+                before = window.before(size)
+            except ValueError as error:
+                raise ValueError(f"{layer}: {error}; pass `input_shape`") from None
+            field = _grow(
+                field, window.kernel_size, window.stride, before, window.dilation
+            )
+            if size is not None:
+                size = window.resolve(size).output_size
+        fields.append(field)
     return tuple(fields)
+
+
+def _grow(
+    field: ReceptiveField, kernel_size: int, stride: int, before: int, dilation: int
+) -> ReceptiveField:
+    """The field one layer further up (the recurrence of Araujo et al.)."""
+    span = effective_kernel_size(kernel_size, dilation=dilation)
+    return ReceptiveField(
+        size=field.size + (span - 1) * field.stride,
+        stride=field.stride * stride,
+        start=field.start - before * field.stride,
+    )
 
 
 def receptive_field(
@@ -284,8 +274,8 @@ def receptive_field(
     Parameters
     ----------
     layers : iterable
-        The layers from the input onwards: tuples ``(kernel_size, stride,
-        padding, dilation)`` for one axis, or layer objects from
+        The layers from the input onwards: tuples ``(kernel_size[, stride[,
+        padding[, dilation]]])`` for one axis, or layer objects from
         :mod:`convbook.layers`. See :func:`receptive_fields`.
     axis : {'height', 'width'}, default 'height'
         Which axis of the layer objects to follow; ignored for tuples.
@@ -302,7 +292,7 @@ def receptive_field(
     Raises
     ------
     TypeError
-        If a layer is neither a 4-tuple nor a layer object, or a number is not
+        If a layer is neither a tuple nor a layer object, or a number is not
         an integer.
     ValueError
         If a tuple has the wrong length, a number is out of range, or
@@ -343,3 +333,175 @@ def receptive_field(
     """
     fields = receptive_fields(layers, axis=axis, input_shape=input_shape)
     return fields[-1] if fields else ReceptiveField(size=1, stride=1, start=0)
+
+
+@dataclass(frozen=True)
+class UnitTrace:
+    r"""Which units one unit depends on, layer by layer, along one axis.
+
+    Returned by :func:`trace_unit`. Levels count from the input (level 0)
+    to the last layer with a kernel (level ``depth``); element-wise layers
+    are skipped, since they change neither sizes nor fields. Positions on a
+    level count from 0 at its first real unit, so the zero padding that the
+    next layer adds sits at negative positions and at positions from
+    ``sizes[level]`` on.
+
+    Attributes
+    ----------
+    sizes : tuple of int
+        Length of every level, the input first.
+    windows : tuple of AxisGeometry
+        The window of every layer, resolved on the length of its input:
+        ``windows[l]`` takes level ``l`` to level ``l + 1``.
+    fields : tuple of ReceptiveField
+        The receptive field of the units of every level (the input's is
+        one pixel).
+    unit : int
+        The traced unit of the top level.
+    reached : tuple of tuple of int
+        For every level, the positions the traced unit depends on,
+        sorted; a padding position is reached but reads nothing further.
+    edges : tuple of tuple of (int, int)
+        For every layer, the pairs ``(upper, lower)``: unit ``upper`` of
+        level ``l + 1`` reads position ``lower`` of level ``l``.
+    """
+
+    sizes: tuple[int, ...]
+    windows: tuple[AxisGeometry, ...]
+    fields: tuple[ReceptiveField, ...]
+    unit: int
+    reached: tuple[tuple[int, ...], ...]
+    edges: tuple[tuple[tuple[int, int], ...], ...]
+
+    @property
+    def depth(self) -> int:
+        """Number of layers with a kernel."""
+        return len(self.windows)
+
+    @property
+    def field(self) -> ReceptiveField:
+        """The receptive field of the top level's units."""
+        return self.fields[-1]
+
+    def center(self, level: int, position: int) -> float:
+        """Input coordinate of the centre of a position's field on a level.
+
+        Padding positions are placed where a unit there would be.
+        """
+        field = self.fields[level]
+        return field.start + position * field.stride + (field.size - 1) / 2
+
+    def read_inputs(self) -> tuple[int, ...]:
+        """The input pixels reached, padding of the first layer included."""
+        return self.reached[0]
+
+
+def trace_unit(
+    input_size: int,
+    layers: Sequence[Any],
+    *,
+    unit: int | None = None,
+    axis: str = "height",
+) -> UnitTrace:
+    r"""Trace one unit of the last layer down to the input pixels it reads.
+
+    A unit reads the :math:`F` positions of its window on the level below;
+    each of those that is a real unit reads its own window, and so on down
+    to the input. A padding zero is a constant: it reads nothing, so the
+    trace stops there. Near a border the input pixels reached can therefore
+    be fewer than the receptive field, which counts every pixel as if the
+    maps were unbounded.
+
+    Parameters
+    ----------
+    input_size : int
+        Length of the input along the axis (e.g. :math:`H_i`).
+    layers : sequence
+        The layers, each as :func:`~convbook.layers.layer_window` reads it:
+        a tuple ``(kernel_size[, stride[, padding[, dilation]]])`` or a layer
+        object. Element-wise layers are skipped.
+    unit : int, optional
+        Position of the traced unit on the top level (default: the middle).
+    axis : {'height', 'width'}, default 'height'
+        Which axis of layer objects to follow.
+
+    Returns
+    -------
+    UnitTrace
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad layer, a kernel that does not fit, a stack without any
+        layer with a kernel, or ``unit`` outside the top level.
+
+    See Also
+    --------
+    receptive_fields : the fields themselves.
+    convbook.plot.receptive_field_layers : the trace drawn.
+
+    Examples
+    --------
+    The corner unit of two 3-wide layers with padding 1 depends on input
+    pixels -1 to 2 (the padding pixel -1 included), not on -2 to 2: the
+    left-most position it reads on level 1 is a padding zero.
+
+    >>> from convbook import trace_unit
+    >>> trace = trace_unit(8, [(3, 1, 1), (3, 1, 1)], unit=0)
+    >>> trace.reached
+    ((-1, 0, 1, 2), (-1, 0, 1), (0,))
+    >>> trace.field.region(0)
+    (-2, 2)
+    """
+    size = check_int("input_size", input_size, minimum=1)
+    if isinstance(layers, str) or not isinstance(layers, Sequence) or not layers:
+        raise ValueError(
+            f"`layers` must be a non-empty sequence of layers, got {show(layers)}"
+        )
+    windows: list[AxisGeometry] = []
+    fields = [ReceptiveField(size=1, stride=1, start=0)]
+    sizes = [size]
+    for index, layer in enumerate(layers):
+        window = layer_window(layer, axis=axis, index=index)
+        if window is None:
+            continue
+        resolved = window.resolve(sizes[-1])
+        windows.append(resolved)
+        fields.append(
+            _grow(
+                fields[-1],
+                resolved.kernel_size,
+                resolved.stride,
+                resolved.before,
+                resolved.dilation,
+            )
+        )
+        sizes.append(resolved.output_size)
+    if not windows:
+        raise ValueError("`layers` must hold at least one layer with a kernel")
+    top = sizes[-1]
+    unit = top // 2 if unit is None else check_int("unit", unit, minimum=0)
+    if unit >= top:
+        raise ValueError(
+            f"`unit` must be smaller than the top layer's size {top}, got {unit}"
+        )
+    reached: list[set[int]] = [set() for _ in sizes]
+    reached[-1] = {unit}
+    edges: list[list[tuple[int, int]]] = [[] for _ in windows]
+    for level in range(len(windows), 0, -1):
+        window = windows[level - 1]
+        for upper in sorted(reached[level]):
+            if not 0 <= upper < sizes[level]:
+                continue  # a padding zero: a constant, it reads nothing
+            for tap in range(window.kernel_size):
+                lower = upper * window.stride - window.before + tap * window.dilation
+                reached[level - 1].add(lower)
+                edges[level - 1].append((upper, lower))
+    return UnitTrace(
+        sizes=tuple(sizes),
+        windows=tuple(windows),
+        fields=tuple(fields),
+        unit=unit,
+        reached=tuple(tuple(sorted(r)) for r in reached),
+        edges=tuple(tuple(e) for e in edges),
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,10 +10,8 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .._checks import check_int, show
-from ..geometry import padding_sides, parse_axis_padding
-from ..receptive import ReceptiveField, receptive_fields
-from ..shapes import output_size
+from .._checks import show
+from ..receptive import trace_unit
 from .style import _MAX_WIDTH, COLORS, new_figure
 
 __all__ = ["receptive_field_layers"]
@@ -53,52 +50,6 @@ _NODES = {
 _NODES = {key: {**_NODE, **style} for key, style in _NODES.items()}
 
 
-def _height(value: Any) -> Any:
-    """The height entry of a per-axis pair; a single value is returned as is."""
-    is_pair = isinstance(value, Sequence) and not isinstance(value, str)
-    return value[0] if is_pair else value
-
-
-def _layer_1d(layer: Any, index: int) -> tuple[int, int, Any, int] | None:
-    """``(kernel_size, stride, padding, dilation)`` of a layer on the height axis.
-
-    ``padding`` is ``(before, after)`` or the string ``'same'`` or ``'valid'``
-    of a layer object; ``None`` stands for an element-wise layer (ReLU).
-    """
-    name = f"layers[{index}]"
-    if isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
-        return check_int(name, layer, minimum=1), 1, (0, 0), 1
-    if isinstance(layer, Sequence) and not isinstance(layer, str):
-        if not 1 <= len(layer) <= 4:
-            raise ValueError(
-                f"`{name}` must be (kernel_size, stride, padding, dilation) with "
-                f"the last three optional, got {show(layer)}"
-            )
-        k, s, p, d = (*layer, *(1, 0, 1)[len(layer) - 1 :])
-        attribute = False
-    elif hasattr(layer, "kernel_size"):  # a layer object: take the height axis
-        k, p = _height(layer.kernel_size), _height(getattr(layer, "padding", 0))
-        s = _height(getattr(layer, "stride", None) or layer.kernel_size)
-        d = _height(getattr(layer, "dilation", 1))
-        attribute = True
-    elif hasattr(layer, "receptive_params"):
-        return None
-    else:
-        raise TypeError(
-            f"`{name}` must be a kernel size, a tuple (kernel_size, stride, "
-            f"padding, dilation) or a layer object, got {show(layer)}"
-        )
-    sep = "." if attribute else " "
-    if not (attribute and isinstance(p, str)):
-        p = parse_axis_padding(p, name=f"{name}{sep}padding", modes=False)
-    return (
-        check_int(f"{name}{sep}kernel_size", k, minimum=1),
-        check_int(f"{name}{sep}stride", s, minimum=1),
-        p,
-        check_int(f"{name}{sep}dilation", d, minimum=1),
-    )
-
-
 def receptive_field_layers(
     input_size: int,
     layers: Sequence[Any],
@@ -126,12 +77,11 @@ def receptive_field_layers(
     input_size : int
         Length of the input along the drawn axis (e.g. :math:`H_i`).
     layers : sequence
-        Each layer as ``kernel_size``, ``(kernel_size, stride)``,
-        ``(kernel_size, stride, padding)`` or ``(kernel_size, stride,
-        padding, dilation)`` (padding an int or ``(before, after)``), or a
-        layer object of :mod:`convbook.layers` (``Conv2d``, ``MaxPool2d``,
-        ...; the height axis is drawn). Element-wise layers such as ``ReLU``
-        are skipped: they do not change the field.
+        The layers, each as :func:`convbook.layer_window` reads it: a tuple
+        ``(kernel_size[, stride[, padding[, dilation]]])`` or a layer object
+        of :mod:`convbook.layers` (``Conv2d``, ``MaxPool2d``, ...; the height
+        axis is drawn). Element-wise layers such as ``ReLU`` are skipped:
+        they do not change the field.
     unit : int, optional
         Index of the top layer's unit to trace (default: the middle one).
     names : sequence of str, optional
@@ -146,12 +96,13 @@ def receptive_field_layers(
     Raises
     ------
     TypeError, ValueError
-        For bad layers, a kernel that does not fit, or ``unit`` outside the
-        top layer.
+        As :func:`convbook.trace_unit`, which computes everything drawn; and
+        if ``names`` does not hold one label per row.
 
     See Also
     --------
-    ~convbook.receptive.receptive_field : the same numbers, computed.
+    ~convbook.receptive.trace_unit : the numbers drawn here.
+    ~convbook.receptive.receptive_field : the field alone.
     ~convbook.plot.fields.receptive_field_overlay : the field drawn on a 2-D input.
 
     Notes
@@ -183,57 +134,19 @@ def receptive_field_layers(
     [6, 3]
     >>> plt.close(fig)
     """
-    length = check_int("input_size", input_size, minimum=1)
-    if isinstance(layers, str) or not isinstance(layers, Sequence) or len(layers) == 0:
-        raise ValueError(
-            f"`layers` must be a non-empty sequence of layers, got {show(layers)}"
-        )
-    parsed = [_layer_1d(layer, i) for i, layer in enumerate(layers)]
-    specs: list[tuple[int, int, tuple[int, int], int]] = []
-    sizes = [length]
-    for k, s, p, d in filter(None, parsed):
-        p = padding_sides(p, k, stride=s, dilation=d, size=sizes[-1])
-        specs.append((k, s, p, d))
-        sizes.append(output_size(sizes[-1], k, stride=s, padding=p, dilation=d))
-    depth = len(specs)
-    if depth == 0:
-        raise ValueError("`layers` must hold at least one layer with a kernel")
+    trace = trace_unit(input_size, layers, unit=unit)
+    depth, sizes, length, unit = trace.depth, trace.sizes, trace.sizes[0], trace.unit
     if names is not None and (isinstance(names, str) or len(names) != depth + 1):
         raise ValueError(
             f"`names` must hold {depth + 1} labels (input first), got {show(names)}"
         )
-    unit = sizes[-1] // 2 if unit is None else check_int("unit", unit, minimum=0)
-    if unit >= sizes[-1]:
-        raise ValueError(
-            f"`unit` must be smaller than the top layer's size {sizes[-1]}, got {unit}"
-        )
-
-    # Size, jump and start of each level's field (the input is level 0).
-    fields = (ReceptiveField(1, 1, 0), *receptive_fields(specs))
-    field = [f.size for f in fields]
-    jump = [f.stride for f in fields]
-    start = [f.start for f in fields]
-
-    def where(level: int, index: int) -> float:
-        return start[level] + index * jump[level] + (field[level] - 1) / 2
-
-    # Trace the dependencies from the top unit down.
-    traced = [set() for _ in range(depth + 1)]
-    traced[depth] = {unit}
-    edges: list[list[tuple[tuple[float, float], tuple[float, float]]]] = [
-        [] for _ in range(depth)
+    traced = [set(positions) for positions in trace.reached]
+    where = trace.center
+    edges = [
+        [((where(level + 1, u), level + 1), (where(level, v), level)) for u, v in pairs]
+        for level, pairs in enumerate(trace.edges)
     ]
-    for level in range(depth, 0, -1):
-        k, s, (before, _), d = specs[level - 1]
-        for u in sorted(traced[level]):
-            if not 0 <= u < sizes[level]:
-                continue  # a padding zero: a constant, it reads nothing
-            for t in range(k):
-                v = u * s - before + t * d
-                traced[level - 1].add(v)
-                edges[level - 1].append(
-                    ((where(level, u), level), (where(level - 1, v), level - 1))
-                )
+    specs = [(w.kernel_size, w.stride, w.padding, w.dilation) for w in trace.windows]
 
     fig_width = min(
         max(0.38 * (length + 2 * specs[0][2][0] + 2) + 1.4, 3.5), _MAX_WIDTH
@@ -296,8 +209,7 @@ def receptive_field_layers(
             fontsize=7,
             color=COLORS["muted"],
         )
-    first = start[depth] + unit * jump[depth]
-    last = first + field[depth] - 1
+    first, last = trace.field.region(unit)
     y = -0.55
     ax.plot(
         [first - 0.3, first - 0.3, last + 0.3, last + 0.3],
@@ -308,7 +220,7 @@ def receptive_field_layers(
     ax.text(
         (first + last) / 2,
         y - 0.12,
-        f"receptive field: {field[depth]} inputs",
+        f"receptive field: {trace.field.size} inputs",
         ha="center",
         va="top",
         fontsize=9,
