@@ -167,7 +167,7 @@ def layer_window(
 
     Parameters
     ----------
-    layer : tuple or layer object
+    layer : tuple or Layer
         A tuple ``(kernel_size[, stride[, padding[, dilation]]])`` of
         integers for one axis (stride 1, padding 0 and dilation 1 by default;
         padding may be ``(before, after)`` or a name such as ``'same'``), or

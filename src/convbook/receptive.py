@@ -438,7 +438,7 @@ def trace_unit(
     See Also
     --------
     receptive_fields : the fields themselves.
-    convbook.plot.receptive_field_layers : the trace drawn.
+    ~convbook.plot.tracing.receptive_field_layers : the trace drawn.
 
     Examples
     --------
