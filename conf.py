@@ -44,6 +44,7 @@ extensions = [
     "sphinxext.opengraph",
     "offline_mathjax",
     "stable_notebooks",
+    "convbook_widgets",
     "notfound.extension",
 ]
 
