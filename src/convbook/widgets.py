@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .conv import conv2d
+from .geometry import resolve_axis
 from .receptive import receptive_field
-from .shapes import output_size, same_padding
 
 __all__ = ["Widget", "layer2_explorer", "shape_calculator", "sliding_window"]
 
@@ -76,37 +76,9 @@ def _row_list(rows: list[int]) -> str:
     return ", ".join(map(str, shown)) + more
 
 
-def _axis(
-    size: int, kernel: int, stride: int, padding: int | str, dilation: int
-) -> tuple[int, int, int]:
-    """``(before, after, output size)`` of one axis, by the package's rules."""
-    if padding == "valid":
-        before = after = 0
-    elif padding in ("same", "same-tf"):
-        if padding == "same" and stride != 1:
-            raise ValueError(
-                f"`padding`='same' needs `stride` 1, got {stride} "
-                "(use 'same-tf' for TensorFlow's rule)"
-            )
-        before, after = same_padding(size, kernel, stride=stride, dilation=dilation)
-    elif isinstance(padding, int):
-        before = after = padding
-    else:
-        raise ValueError(
-            "`padding` must be an integer, 'same', 'same-tf' or 'valid', "
-            f"got {padding!r}"
-        )
-    out = output_size(
-        size, kernel, stride=stride, padding=(before, after), dilation=dilation
-    )
-    return before, after, out
-
-
-def _unread(size, kernel, stride, before, dilation, out) -> list[int]:
-    read = {
-        n * stride + t * dilation - before for n in range(out) for t in range(kernel)
-    }
-    return [r for r in range(size) if r not in read]
+def _axis(size: int, kernel: int, stride: int, padding: int | str, dilation: int):
+    """One axis resolved by the package's geometry (its checks and messages)."""
+    return resolve_axis(size, kernel, stride=stride, padding=padding, dilation=dilation)
 
 
 def _data(payload: dict) -> str:
@@ -148,14 +120,14 @@ def _layer_fields(suffix: str, kernel, stride, padding, dilation) -> str:
 
 
 def _layer_results(suffix, size, kernel, stride, padding, dilation):
-    before, after, out = _axis(size, kernel, stride, padding, dilation)
-    span = dilation * (kernel - 1) + 1
-    room = size + before + after - span
+    axis = _axis(size, kernel, stride, padding, dilation)
+    before, after, out = axis.before, axis.after, axis.output_size
+    span, room = axis.span, axis.padded - axis.span
     formula = (
         f"o = \u230a({size} + {before} + {after} {_MINUS} {span}) / {stride}"
         f"\u230b + 1 = \u230a{_decimal(room, stride)}\u230b + 1 = {out}"
     )
-    unread = _row_list(_unread(size, kernel, stride, before, dilation, out))
+    unread = _row_list(list(axis.unread_inputs()))
     markup = (
         f'<p>output size <output name="size{suffix}-out">{out}</output>, '
         f'padding before,after <output name="padding{suffix}-out">'
