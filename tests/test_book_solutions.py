@@ -30,7 +30,6 @@ CHAPTERS = [
     "gradients.md",
     "costs.md",
     "frameworks.md",
-    "summary.md",
 ]
 
 SOLUTION = re.compile(
