@@ -31,6 +31,12 @@ FOLLOWING = [
     "first-layer.md",
     "second-layer.md",
     "pooling.md",
+    "receptive-fields.md",
+    "composition.md",
+    "matrix-view.md",
+    "gradients.md",
+    "costs.md",
+    "frameworks.md",
 ]
 
 # (pattern, why it is ruled out, where): "all" applies to the whole source,
