@@ -35,6 +35,12 @@ TYPESET = [
     "first-layer.md",
     "second-layer.md",
     "pooling.md",
+    "receptive-fields.md",
+    "composition.md",
+    "matrix-view.md",
+    "gradients.md",
+    "costs.md",
+    "frameworks.md",
 ]
 
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", re.S | re.M)
