@@ -72,6 +72,7 @@ def benchmark_results() -> dict[str, Any]:
     same from the repository, from an installed package or from a downloaded
     notebook; nothing is timed when they are read.
 
+    >>> from convbook.notebook import benchmark_results
     >>> results = benchmark_results()
     >>> sorted(results)
     ['floors', 'machine', 'results']

@@ -5,6 +5,7 @@ two functions give all of them one typography: thousands separated by commas
 ("4,640") and percentages written without a space ("13%"). A chapter calls
 them on the value it glues, so that no sentence formats a number its own way.
 
+>>> from convbook.text import number, percent
 >>> number(4640)
 '4,640'
 >>> percent(0.13)
@@ -43,6 +44,7 @@ def number(value: numbers.Real, digits: int | None = None) -> str:
 
     Examples
     --------
+    >>> from convbook.text import number
     >>> number(3612672)
     '3,612,672'
     >>> number(1234.5678, digits=1)
@@ -87,6 +89,7 @@ def percent(fraction: numbers.Real, digits: int = 0) -> str:
 
     Examples
     --------
+    >>> from convbook.text import percent
     >>> percent(0.4937)
     '49%'
     >>> percent(0.0025, digits=2)
