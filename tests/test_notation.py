@@ -20,24 +20,8 @@ NOTATION = BOOK / "notation.md"
 NOT_CHAPTERS = {"notation.md", "references.md"}
 CHAPTERS = sorted(p.name for p in BOOK.glob("*.md") if p.name not in NOT_CHAPTERS)
 
-# Chapters already edited to follow the notation page. A chapter joins this
-# list once it avoids every spelling in FORBIDDEN.
-FOLLOWING = [
-    "index.md",
-    "notation.md",
-    "convolution-vs-correlation.md",
-    "output-shape.md",
-    "why-convolutions.md",
-    "first-layer.md",
-    "second-layer.md",
-    "pooling.md",
-    "receptive-fields.md",
-    "composition.md",
-    "matrix-view.md",
-    "gradients.md",
-    "costs.md",
-    "frameworks.md",
-]
+# Every chapter follows the notation page, and so does the page itself.
+FOLLOWING = ["notation.md", *CHAPTERS]
 
 # (pattern, why it is ruled out, where): "all" applies to the whole source,
 # prose, mathematics and code alike; "math" to the mathematics only.
