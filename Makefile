@@ -16,6 +16,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# KaTeX (which typesets the formulas at build time) from the npm registry,
+# at the version package-lock.json pins; Node and npm come from the venv.
+NODE_STAMP := node_modules/.installed
+SITE_DEPS  := $(STAMP) $(NODE_STAMP)
 SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -W --keep-going -n $(SPHINXOPTS)
 PORT   ?= 8000
@@ -33,19 +37,23 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+$(NODE_STAMP): package.json package-lock.json $(STAMP)
+	$(BIN)/npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 venv: $(STAMP)
 
-html: $(STAMP)
+html: $(SITE_DEPS)
 	$(SPHINXBUILD) -b html book _build/html
 
-doctest: $(STAMP)
+doctest: $(SITE_DEPS)
 	$(SPHINXBUILD) -b doctest book _build/doctest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-pytest: $(STAMP)
+pytest: $(SITE_DEPS)
 	$(BIN)/python -m pytest -m "not browser"
 
 browser-test: html
@@ -60,10 +68,10 @@ serve: html
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_conv.py --output src/convbook/data/benchmark-results.json
 
-reproducible: $(STAMP)
+reproducible: $(SITE_DEPS)
 	$(BIN)/python scripts/check_reproducible.py
 
-buildtimes: $(STAMP)
+buildtimes: $(SITE_DEPS)
 	$(BIN)/python scripts/build_times.py
 
 lock:
@@ -75,4 +83,4 @@ clean:
 	rm -rf _build/html _build/doctest _build/doctrees _build/repro
 
 distclean:
-	rm -rf _build $(VENV)
+	rm -rf _build $(VENV) node_modules

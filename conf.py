@@ -36,13 +36,12 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.doctest",
-    "sphinx.ext.mathjax",
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.bibtex",
     "sphinx_sitemap",
     "sphinxext.opengraph",
-    "offline_mathjax",
+    "prerender_math",
     "stable_notebooks",
     "convbook_widgets",
     "notfound.extension",
@@ -198,10 +197,9 @@ copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 copybutton_exclude = ".linenos, .gp, .go"
 
-# MathJax comes from a package registry at build time (the
-# sphinx-mathjax-offline wheel carries MathJax 3), copied into the site by
-# book/_ext/offline_mathjax.py; nothing is loaded from a CDN.
-mathjax_path = "mathjax/tex-chtml.js"
+# Formulas are typeset by KaTeX when the book is built (book/_ext/
+# prerender_math.py); pages load no math script.
+html_math_renderer = "katex"
 
 suppress_warnings = ["mystnb.unknown_mime_type"]
 nitpicky = False

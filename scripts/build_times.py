@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ["book", "src", "conf.py", "pyproject.toml", "requirements", "benchmarks"]
+COPIED += ["package.json", "package-lock.json", "node_modules"]  # KaTeX
 EXECUTED = re.compile(r"(\S+\.md): Executing notebook")
 TARGETS = {"clean": 90.0, "nothing_changed": 5.0}
 

@@ -100,3 +100,33 @@ def open_at(browser, site):
         return context, page
 
     return open_page
+
+
+# Every formula is typeset when the book is built (book/_ext/prerender_math.py):
+# each .math element must hold KaTeX's markup with its MathML, none may hold
+# KaTeX's error markup, and the fonts KaTeX's stylesheet names must load.
+MATH_REPORT = """async () => {
+    const all = [...document.querySelectorAll('.math')];
+    await document.fonts.ready;
+    return {
+      total: all.length,
+      untypeset: all.filter(e => !e.querySelector('.katex'))
+                    .map(e => e.textContent.slice(0, 60)),
+      errors: [...document.querySelectorAll('.katex-error')]
+              .map(e => e.getAttribute('title') || e.textContent),
+      without_mathml: all.filter(e => !e.querySelector('.katex-mathml math'))
+                         .map(e => e.textContent.slice(0, 60)),
+      fonts_ready: all.length === 0 || [...document.fonts].some(
+        f => f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded'),
+    };
+}"""
+
+
+@pytest.fixture
+def math_report():
+    """Return a function that reports how a page's formulas were typeset."""
+
+    def report(page: object) -> dict[str, object]:
+        return page.evaluate(MATH_REPORT)  # type: ignore[attr-defined]
+
+    return report
