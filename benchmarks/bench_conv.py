@@ -146,7 +146,7 @@ def _machine(torch: Any, quick: bool, load_at_start: Any) -> dict[str, Any]:
         "quick": quick,
         "load_average_at_start": load_at_start,
         "load_average_at_end": _load(),
-        "column_budget_bytes": convbook.conv._COLUMN_BUDGET,
+        "column_budget_bytes": convbook.DEFAULT_MEMORY_BUDGET,
     }
 
 

@@ -16,7 +16,6 @@ import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import convbook.conv as conv_module
 from convbook import (
     conv2d,
     conv2d_reference,
@@ -230,13 +229,12 @@ def test_chunking_does_not_change_the_result(problem, budget):
     """Tiny memory budgets force one-sample chunks and blocks of output rows."""
     x, weight, bias, kwargs = problem
     expected = conv2d(x, weight, bias, **kwargs)
-    old = conv_module._COLUMN_BUDGET
-    conv_module._COLUMN_BUDGET = budget
-    try:
-        chunked = conv2d(x, weight, bias, **kwargs)
-    finally:
-        conv_module._COLUMN_BUDGET = old
+    chunked = conv2d(x, weight, bias, **kwargs, memory_budget=budget)
     np.testing.assert_array_equal(chunked, expected)
+    columns = im2col(x, weight.shape[2:], **kwargs)
+    np.testing.assert_array_equal(
+        im2col(x, weight.shape[2:], **kwargs, memory_budget=budget), columns
+    )
 
 
 @settings(max_examples=40, deadline=None)

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import convbook.conv as conv_module
 from convbook import (
     conv2d,
     conv2d_backward,
@@ -168,15 +167,14 @@ def test_backward_dtype_rule(x_dtype, grad_dtype, expected):
 
 
 @pytest.mark.parametrize("budget", [1, 300])
-def test_backward_in_small_chunks_gives_the_same_result(budget, monkeypatch):
+def test_backward_in_small_chunks_gives_the_same_result(budget):
     x, weight, _ = _problem(3, 2, 2, 7, 6, 3, 2, seed=9)
     kwargs = {"stride": (2, 1), "padding": ((1, 0), (0, 2)), "dilation": (1, 2)}
     grad_output = np.random.default_rng(4).standard_normal(
         conv2d(x, weight, **kwargs).shape
     )
     expected = conv2d_backward(x, weight, grad_output, **kwargs)
-    monkeypatch.setattr(conv_module, "_COLUMN_BUDGET", budget)
-    chunked = conv2d_backward(x, weight, grad_output, **kwargs)
+    chunked = conv2d_backward(x, weight, grad_output, **kwargs, memory_budget=budget)
     for got, want in zip(chunked, expected, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
 

@@ -13,8 +13,9 @@ Importing :mod:`convbook` needs numpy only; the drawing helpers live in
 
 from __future__ import annotations
 
-from . import conv, geometry, grad, layers, pool, receptive, shapes, summary
+from . import conv, engine, geometry, grad, layers, pool, receptive, shapes, summary
 from .conv import *  # noqa: F403  (each module lists its public names in __all__)
+from .engine import *  # noqa: F403
 from .geometry import *  # noqa: F403
 from .grad import *  # noqa: F403
 from .layers import *  # noqa: F403
@@ -29,6 +30,7 @@ __all__ = [
     *geometry.__all__,
     *shapes.__all__,
     *conv.__all__,
+    *engine.__all__,
     *grad.__all__,
     *pool.__all__,
     *receptive.__all__,

@@ -16,20 +16,27 @@ Every function here computes
 
 where :math:`X_p` is the zero-padded input, :math:`s` the stride and
 :math:`d` the dilation. :func:`conv2d_reference` spells the sums out as loops;
-:func:`conv2d` gathers the windows into a matrix (:func:`im2col`) and lets one
-matrix product do the arithmetic.
+:func:`conv2d` gathers the windows into blocks of a column matrix with the
+engine of :mod:`convbook.engine` (the one :func:`im2col` returns whole) and
+lets one matrix product per block do the arithmetic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import check_array, check_bias_array, check_choice
-from .geometry import Geometry, parse_padding, resolve_geometry
+from ._checks import check_array, check_choice
+from .engine import (
+    DEFAULT_MEMORY_BUDGET,
+    check_budget,
+    check_conv_args,
+    check_input,
+    column_blocks,
+)
+from .geometry import parse_padding, resolve_geometry
 
 __all__ = [
     "conv2d",
@@ -44,215 +51,6 @@ __all__ = [
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]
 
-_X_LAYOUT = "(C, H, W) or (N, C, H, W)"
-_WEIGHT_LAYOUT = "(out_channels, in_channels, kh, kw)"
-
-#: Bytes that the column matrix of :func:`conv2d` may take at once. The batch
-#: is processed in chunks of samples (or, for one huge image, of output rows)
-#: so that the working memory does not grow with the batch size, while each
-#: chunk is still one large matrix product.
-_COLUMN_BUDGET = 16 * 2**20
-
-
-class _Conv(NamedTuple):
-    """Checked arguments of a convolution, with the input made 4-D."""
-
-    x: np.ndarray  # (N, C, H, W), the caller's dtype
-    weight: np.ndarray  # (K, C, kh, kw), in `dtype`
-    bias: np.ndarray | None  # (K,), in `dtype`
-    batched: bool  # False if the caller passed a 3-D `x`
-    geometry: Geometry
-    stride: Pair
-    dilation: Pair
-    padding: Padding  # ((top, bottom), (left, right))
-    output_size: Pair  # (Ho, Wo)
-    dtype: np.dtype
-
-
-def _compute_dtype(*arrays: np.ndarray) -> np.dtype:
-    """float32 if every array is float32, else float64 (integers included)."""
-    if all(a.dtype == np.float32 for a in arrays):
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
-
-
-def check_input(x: Any, name: str = "x") -> tuple[np.ndarray, bool]:
-    """Return ``x`` as a 4-D array and whether the caller's was 4-D."""
-    array = check_array(name, x, ndim=(3, 4), layout=_X_LAYOUT)
-    batched = array.ndim == 4
-    if not batched:
-        array = array[np.newaxis]
-    if min(array.shape[1:]) < 1:
-        raise ValueError(
-            f"`{name}` must have at least one channel, row and column, "
-            f"got shape {array.shape if batched else array.shape[1:]}"
-        )
-    return array, batched
-
-
-def _setup(
-    x: Any,
-    weight: Any,
-    bias: Any,
-    stride: Any,
-    padding: Any,
-    dilation: Any,
-) -> _Conv:
-    """Check the arguments shared by the 2-D convolution functions."""
-    x4, batched = check_input(x)
-    w = check_array("weight", weight, ndim=4, layout=_WEIGHT_LAYOUT)
-    if min(w.shape) < 1:
-        raise ValueError(
-            f"`weight` must have at least one element along every axis "
-            f"{_WEIGHT_LAYOUT}, got shape {w.shape}"
-        )
-    if w.shape[1] != x4.shape[1]:
-        raise ValueError(
-            f"`weight` has {w.shape[1]} input channels but `x` has "
-            f"{x4.shape[1]}; they must match (weight is (out, in, kh, kw))"
-        )
-    b = check_bias_array(bias, w.shape[0])
-    geometry = resolve_geometry(
-        x4.shape[2:],
-        w.shape[2:],
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        size_name="x",
-        kernel_name="weight",
-    )
-    dtype = _compute_dtype(x4, w)
-    return _Conv(
-        x=x4,
-        weight=w.astype(dtype, copy=False),
-        bias=None if b is None else b.astype(dtype, copy=False),
-        batched=batched,
-        geometry=geometry,
-        stride=geometry.stride,
-        dilation=geometry.dilation,
-        padding=geometry.padding,
-        output_size=geometry.output_size,
-        dtype=dtype,
-    )
-
-
-def window_view(padded: np.ndarray, geometry: Geometry) -> np.ndarray:
-    """Return the read-only view ``(N, C, kh, kw, Ho, Wo)`` of every window.
-
-    Element ``[n, c, u, v, i, j]`` is ``padded[n, c, i*sh + u*dh, j*sw + v*dw]``
-    where ``padded`` is an ``(N, C, H', W')`` input already padded as
-    ``geometry`` says. No data is copied.
-    """
-    out = geometry.output_size
-    view = sliding_window_view(padded, geometry.span, axis=(2, 3))
-    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
-    view = view[:, :, : out[0] * sh : sh, : out[1] * sw : sw, ::dh, ::dw]
-    return view.transpose(0, 1, 4, 5, 2, 3)
-
-
-def _phase_geometry(size: int, before: int, stride: int) -> list[tuple[int, int, int]]:
-    """Return, per phase ``p`` of one axis, where the input lands in it.
-
-    Phase ``p`` holds the padded positions ``p, p + s, p + 2s, ...``. Entry
-    ``p`` is ``(first, start, count)``: the phase's element ``first`` is the
-    input's element ``start``, and ``count`` input elements follow at
-    ``stride`` spacing; the other elements of the phase are padding zeros.
-    """
-    phases = []
-    for p in range(stride):
-        first = -((before - p) // -stride)  # ceil((before - p) / stride)
-        start = p + first * stride - before
-        phases.append((first, start, len(range(start, size, stride))))
-    return phases
-
-
-def _column_blocks(
-    x4: np.ndarray,
-    geometry: Geometry,
-    dtype: np.dtype,
-    budget: int,
-) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
-    """Yield ``(n0, n1, i0, i1, cols)`` blocks of the column matrix.
-
-    ``cols`` has shape ``(C*kh*kw, (n1 - n0) * (i1 - i0) * Wo)``: the im2col
-    matrix of samples ``n0:n1`` restricted to output rows ``i0:i1``, its
-    columns ordered by sample, then output row, then output column, so that
-    one matrix product handles the whole block. Whole samples are grouped
-    while they fit in ``budget`` bytes; a sample that does not fit alone is
-    split into blocks of output rows. The padded input and the columns live
-    in buffers that every block reuses, so a caller must be done with one
-    block before asking for the next.
-
-    With a stride ``(sh, sw)`` larger than 1, reading the padded input at
-    stride spacing for every tap would make every copy a slow strided one.
-    The padded input is instead split once into ``sh * sw`` contiguous
-    phases, ``phase[p][q] = padded[..., p::sh, q::sw]``: tap ``(u, v)``
-    reads phase ``(u*dh % sh, v*dw % sw)`` at offset
-    ``(u*dh // sh, v*dw // sw)`` with unit stride, so each tap's copy moves
-    contiguous rows.
-    """
-    n, c, h, w = x4.shape
-    kh, kw = geometry.kernel_size
-    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
-    (top, bottom), (left, right) = geometry.padding
-    out = geometry.output_size
-    item = dtype.itemsize
-    row_bytes = c * kh * kw * out[1] * item
-    padded_bytes = c * (h + top + bottom) * (w + left + right) * item
-    if row_bytes * out[0] + padded_bytes <= budget:
-        per_block = max(1, min(n, budget // (row_bytes * out[0] + padded_bytes)))
-        rows = out[0]
-    else:
-        per_block, rows = 1, max(1, min(out[0], budget // row_bytes))
-    buffer = np.empty(c * kh * kw * per_block * rows * out[1], dtype)
-    if sh == 1 and sw == 1:
-        padded = np.zeros((per_block, c, h + top + bottom, w + left + right), dtype)
-        for n0 in range(0, n, per_block):
-            n1 = min(n, n0 + per_block)
-            m = n1 - n0
-            padded[:m, :, top : top + h, left : left + w] = x4[n0:n1]
-            view = window_view(padded[:m], geometry)
-            view = view.transpose(1, 2, 3, 0, 4, 5)  # (C, kh, kw, m, Ho, Wo)
-            for i0 in range(0, out[0], rows):
-                i1 = min(out[0], i0 + rows)
-                cols = buffer[: c * kh * kw * m * (i1 - i0) * out[1]]
-                cols = cols.reshape(c, kh, kw, m, i1 - i0, out[1])
-                np.copyto(cols, view[:, :, :, :, i0:i1])
-                yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
-        return
-    # the phases of the padded input, built straight from `x4`; only those
-    # that some tap reads
-    row_phases = _phase_geometry(h, top, sh)
-    col_phases = _phase_geometry(w, left, sw)
-    taps = [
-        (divmod(u * dh, sh), divmod(v * dw, sw)) for u in range(kh) for v in range(kw)
-    ]
-    phases = {}
-    for (_, p), (_, q) in taps:
-        if (p, q) not in phases:
-            height = len(range(p, h + top + bottom, sh))
-            width = len(range(q, w + left + right, sw))
-            phases[p, q] = np.zeros((c, per_block, height, width), dtype)
-    for n0 in range(0, n, per_block):
-        n1 = min(n, n0 + per_block)
-        m = n1 - n0
-        sample = x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
-        for (p, q), phase in phases.items():
-            a0, r0, nr = row_phases[p]
-            b0, s0, ns = col_phases[q]
-            np.copyto(
-                phase[:, :m, a0 : a0 + nr, b0 : b0 + ns],
-                sample[:, :, r0 : r0 + nr * sh : sh, s0 : s0 + ns * sw : sw],
-            )
-        for i0 in range(0, out[0], rows):
-            i1 = min(out[0], i0 + rows)
-            cols = buffer[: c * kh * kw * m * (i1 - i0) * out[1]]
-            cols = cols.reshape(c, kh * kw, m, i1 - i0, out[1])
-            for t, ((a, p), (b, q)) in enumerate(taps):
-                phase = phases[p, q]
-                np.copyto(cols[:, t], phase[:, :m, a + i0 : a + i1, b : b + out[1]])
-            yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
-
 
 def conv2d(
     x: Any,
@@ -262,13 +60,16 @@ def conv2d(
     stride: int | Pair = 1,
     padding: int | str | Pair | Padding = 0,
     dilation: int | Pair = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> np.ndarray:
     r"""Apply a 2-D convolution (cross-correlation), as a CNN layer does.
 
-    The fast implementation: the windows are copied into a column matrix
-    (:func:`im2col`) and one matrix product, in BLAS, does the arithmetic
-    for a whole chunk of the batch. :func:`conv2d_reference` computes the
-    same numbers with loops.
+    The fast implementation: the column engine
+    (:func:`convbook.engine.column_blocks`, the code behind :func:`im2col`)
+    copies the windows of a block of samples or output rows into a column
+    matrix, and one matrix product, in BLAS, does the arithmetic for the
+    whole block. :func:`conv2d_reference` computes the same numbers with
+    loops.
 
     Parameters
     ----------
@@ -289,6 +90,11 @@ def conv2d(
         the bottom and right; see :mod:`convbook.geometry`.
     dilation : int or (int, int), default 1
         Spacing between kernel taps, ``(dh, dw)``; at least 1.
+    memory_budget : int, default DEFAULT_MEMORY_BUDGET
+        Bytes that a block of columns may take; the batch is processed in
+        blocks of samples (or of output rows) under it, so the working
+        memory does not grow with the batch size. The result does not
+        depend on it.
 
     Returns
     -------
@@ -324,9 +130,7 @@ def conv2d(
 
     The weight is not flipped: this is a cross-correlation, like PyTorch's
     ``conv2d``. NaN and infinity propagate to every output whose window
-    contains them. The batch is processed in chunks so that the column
-    matrix stays under a fixed memory budget (16 MiB) whatever the batch
-    size.
+    contains them.
 
     Examples
     --------
@@ -347,20 +151,19 @@ def conv2d(
     >>> y.shape, y.dtype, y[0, 0, 0, 0], y[0, 0, 1, 1]
     ((2, 16, 28, 28), dtype('float32'), np.float32(12.0), np.float32(27.0))
     """
-    g = _setup(x, weight, bias, stride, padding, dilation)
+    g = check_conv_args(x, weight, bias, stride, padding, dilation, memory_budget)
     n, k = g.x.shape[0], g.weight.shape[0]
-    ho, wo = g.output_size
+    ho, wo = g.geometry.output_size
     matrix = np.ascontiguousarray(g.weight.reshape(k, -1))
     out = np.empty((n, k, ho, wo), g.dtype)
-    blocks = _column_blocks(g.x, g.geometry, g.dtype, _COLUMN_BUDGET)
-    for n0, n1, i0, i1, cols in blocks:
+    for n0, n1, i0, i1, cols in column_blocks(g.x, g.geometry, g.dtype, g.budget):
         if n1 - n0 == 1 and i1 - i0 == ho:  # one whole sample: write in place
             np.matmul(matrix, cols, out=out[n0].reshape(k, ho * wo))
         else:  # columns ordered (sample, row, column): reorder to NCHW
             product = (matrix @ cols).reshape(k, n1 - n0, i1 - i0, wo)
             out[n0:n1, :, i0:i1, :] = product.transpose(1, 0, 2, 3)
-        if g.bias is not None:
-            out[n0:n1, :, i0:i1, :] += g.bias[:, np.newaxis, np.newaxis]
+    if g.bias is not None:
+        out += g.bias[:, np.newaxis, np.newaxis]
     return out if g.batched else out[0]
 
 
@@ -423,14 +226,14 @@ def conv2d_reference(
     array([[[-4., -4.],
             [-4., -4.]]])
     """
-    g = _setup(x, weight, bias, stride, padding, dilation)
-    xp = pad2d(g.x.astype(g.dtype), g.padding)  # X_p: zeros around H and W
+    g = check_conv_args(x, weight, bias, stride, padding, dilation, 1)
+    xp = pad2d(g.x.astype(g.dtype), g.geometry.padding)  # X_p: zeros around H, W
     w = g.weight
     b = np.zeros(w.shape[0], g.dtype) if g.bias is None else g.bias
     N, C, K = xp.shape[0], xp.shape[1], w.shape[0]
     kh, kw = w.shape[2], w.shape[3]
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    Ho, Wo = g.output_size
+    (sh, sw), (dh, dw) = g.geometry.stride, g.geometry.dilation
+    Ho, Wo = g.geometry.output_size
     out = np.empty((N, K, Ho, Wo), g.dtype)
     for n in range(N):
         for k in range(K):
@@ -699,6 +502,7 @@ def im2col(
     stride: int | Pair = 1,
     padding: int | str | Pair | Padding = 0,
     dilation: int | Pair = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> np.ndarray:
     r"""Gather every window of ``x`` into the columns of a matrix.
 
@@ -715,6 +519,9 @@ def im2col(
         ``(kh, kw)``, at least 1.
     stride, padding, dilation
         As for :func:`conv2d`.
+    memory_budget : int, default DEFAULT_MEMORY_BUDGET
+        Bytes of columns gathered at once (the result is the whole matrix
+        whatever the budget).
 
     Returns
     -------
@@ -771,9 +578,11 @@ def im2col(
         dilation=dilation,
         size_name="x",
     )
+    budget = check_budget(memory_budget)
     (kh, kw), (ho, wo) = g.kernel_size, g.output_size
-    view = window_view(pad2d(x4, g.padding), g)
     n, c = x4.shape[0], x4.shape[1]
-    cols = np.empty((n, c * kh * kw, ho * wo), x4.dtype)
-    np.copyto(cols.reshape(view.shape), view)
-    return cols if batched else cols[0]
+    out = np.empty((n, c * kh * kw, ho * wo), x4.dtype)
+    for n0, n1, i0, i1, cols in column_blocks(x4, g, x4.dtype, budget):
+        block = cols.reshape(c * kh * kw, n1 - n0, (i1 - i0) * wo)
+        out[n0:n1, :, i0 * wo : i1 * wo] = block.transpose(1, 0, 2)
+    return out if batched else out[0]

@@ -22,60 +22,24 @@ from typing import Any
 
 import numpy as np
 
-from . import conv as _conv
 from ._checks import check_array, check_bias_array, check_pair
-from .conv import (
-    Padding,
-    Pair,
-    _column_blocks,
-    _compute_dtype,
-    _setup,
+from .engine import (
+    DEFAULT_MEMORY_BUDGET,
+    check_budget,
+    check_conv_args,
     check_input,
+    check_weight,
+    column_blocks,
+    compute_dtype,
+    scatter_columns,
 )
 from .geometry import effective_kernel_size, parse_padding
 from .shapes import transposed_output_size
 
+Pair = tuple[int, int]
+Padding = tuple[Pair, Pair]
+
 __all__ = ["conv2d_backward", "conv_transpose2d"]
-
-
-def _scatter(
-    y4: np.ndarray,
-    matrix: np.ndarray,
-    channels: int,
-    kernel_size: Pair,
-    stride: Pair,
-    dilation: Pair,
-    canvas_size: Pair,
-) -> np.ndarray:
-    """Spread ``y4`` back over a padded input: the col2im of a convolution.
-
-    ``y4`` is ``(N, K, Ho, Wo)`` and ``matrix`` is the ``(K, C*kh*kw)``
-    weight matrix. Returns the ``(N, C, *canvas_size)`` array whose pixel
-    ``[n, c, i*sh + u*dh, j*sw + v*dw]`` accumulates
-    ``sum_k matrix[k, (c, u, v)] * y4[n, k, i, j]``. The batch goes through
-    in chunks so that the column buffer stays under the memory budget.
-    """
-    n, k, ho, wo = y4.shape
-    kh, kw = kernel_size
-    (sh, sw), (dh, dw) = stride, dilation
-    canvas = np.zeros((n, channels, *canvas_size), y4.dtype)
-    rows = matrix.shape[1]
-    per_block = max(
-        1, min(n, _conv._COLUMN_BUDGET // (rows * ho * wo * y4.dtype.itemsize))
-    )
-    buffer = np.empty((per_block, rows, ho * wo), y4.dtype)
-    transposed = matrix.T  # (C*kh*kw, K), a view that BLAS reads as it is
-    for n0 in range(0, n, per_block):
-        n1 = min(n, n0 + per_block)
-        cols = buffer[: n1 - n0]
-        np.matmul(transposed, y4[n0:n1].reshape(n1 - n0, k, ho * wo), out=cols)
-        cols6 = cols.reshape(n1 - n0, channels, kh, kw, ho, wo)
-        for u in range(kh):
-            for v in range(kw):
-                rows_hit = slice(u * dh, u * dh + (ho - 1) * sh + 1, sh)
-                cols_hit = slice(v * dw, v * dw + (wo - 1) * sw + 1, sw)
-                canvas[n0:n1, :, rows_hit, cols_hit] += cols6[:, :, u, v]
-    return canvas
 
 
 def conv2d_backward(
@@ -86,6 +50,7 @@ def conv2d_backward(
     stride: int | Pair = 1,
     padding: int | str | Pair | Padding = 0,
     dilation: int | Pair = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Return the gradients of a loss with respect to ``x``, ``weight`` and bias.
 
@@ -105,6 +70,8 @@ def conv2d_backward(
         forward output's shape.
     stride, padding, dilation
         The forward convolution's, as for :func:`convbook.conv2d`.
+    memory_budget : int, default DEFAULT_MEMORY_BUDGET
+        Bytes of columns handled at once, as for :func:`convbook.conv2d`.
 
     Returns
     -------
@@ -168,8 +135,8 @@ def conv2d_backward(
     >>> np.array_equal(grad_x, conv_transpose2d(grad_output, weight))
     True
     """
-    g = _setup(x, weight, None, stride, padding, dilation)
-    expected = (g.x.shape[0], g.weight.shape[0], *g.output_size)
+    g = check_conv_args(x, weight, None, stride, padding, dilation, memory_budget)
+    expected = (g.x.shape[0], g.weight.shape[0], *g.geometry.output_size)
     if not g.batched:
         expected = expected[1:]
     grad = check_array(
@@ -180,25 +147,32 @@ def conv2d_backward(
             f"`grad_output` must have the forward output's shape {expected}, "
             f"got {grad.shape}"
         )
-    dtype = _compute_dtype(g.x, g.weight, grad)
+    dtype = compute_dtype(g.x, g.weight, grad)
     w = g.weight.astype(dtype, copy=False)
     grad4 = (grad if g.batched else grad[np.newaxis]).astype(dtype, copy=False)
     c, h, width = g.x.shape[1:]
     k, _, kh, kw = w.shape
-    (top, bottom), (left, right) = g.padding
+    (top, _), (left, _) = g.geometry.padding
 
     grad_bias = grad4.sum(axis=(0, 2, 3))
     grad_weight = np.zeros((k, c * kh * kw), dtype)
-    blocks = _column_blocks(g.x, g.geometry, dtype, _conv._COLUMN_BUDGET)
-    for n0, n1, i0, i1, cols in blocks:
+    for n0, n1, i0, i1, cols in column_blocks(g.x, g.geometry, dtype, g.budget):
         # the gradient block with its columns in the order of `cols`:
         # sample, output row, output column
         block = grad4[n0:n1, :, i0:i1, :].transpose(1, 0, 2, 3).reshape(k, -1)
         grad_weight += block @ cols.T
 
     matrix = np.ascontiguousarray(w.reshape(k, -1))
-    canvas = (h + top + bottom, width + left + right)
-    grad_xp = _scatter(grad4, matrix, c, (kh, kw), g.stride, g.dilation, canvas)
+    grad_xp = scatter_columns(
+        grad4,
+        matrix,
+        c,
+        (kh, kw),
+        g.geometry.stride,
+        g.geometry.dilation,
+        g.geometry.padded,
+        g.budget,
+    )
     grad_x = grad_xp[:, :, top : top + h, left : left + width]
     grad_x = np.ascontiguousarray(grad_x if g.batched else grad_x[0])
     return grad_x, grad_weight.reshape(w.shape), grad_bias
@@ -213,6 +187,7 @@ def conv_transpose2d(
     padding: int | Pair | Padding = 0,
     dilation: int | Pair = 1,
     output_padding: int | Pair = 0,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> np.ndarray:
     r"""Apply a 2-D transposed convolution, as PyTorch's ``conv_transpose2d``.
 
@@ -238,6 +213,8 @@ def conv_transpose2d(
         Rows (columns) added at the bottom (right) to pick one of the input
         sizes that a strided convolution maps to the same output; smaller
         than ``stride`` or ``dilation``.
+    memory_budget : int, default DEFAULT_MEMORY_BUDGET
+        Bytes of columns handled at once, as for :func:`convbook.conv2d`.
 
     Returns
     -------
@@ -292,25 +269,13 @@ def conv_transpose2d(
     (1, 1, 5, 5)
     """
     x4, batched = check_input(x)
-    w = check_array(
-        "weight", weight, ndim=4, layout="(in_channels, out_channels, kh, kw)"
-    )
-    if min(w.shape) < 1:
-        raise ValueError(
-            "`weight` must have at least one element along every axis "
-            f"(in_channels, out_channels, kh, kw), got shape {w.shape}"
-        )
-    if w.shape[0] != x4.shape[1]:
-        raise ValueError(
-            f"`weight` has {w.shape[0]} input channels but `x` has "
-            f"{x4.shape[1]}; they must match (weight is (in, out, kh, kw) "
-            "for a transposed convolution)"
-        )
+    w = check_weight(weight, x4.shape[1], transposed=True)
     b = check_bias_array(bias, w.shape[1])
     stride = check_pair("stride", stride, minimum=1)
     dilation = check_pair("dilation", dilation, minimum=1)
     extra = check_pair("output_padding", output_padding, minimum=0)
     pads = parse_padding(padding, modes=False)
+    budget = check_budget(memory_budget)
     k, h, width = x4.shape[1:]
     c, kh, kw = w.shape[1], w.shape[2], w.shape[3]
     out = tuple(
@@ -324,7 +289,7 @@ def conv_transpose2d(
         )
         for axis, (size, kernel) in enumerate(((h, kh), (width, kw)))
     )
-    dtype = _compute_dtype(x4, w)
+    dtype = compute_dtype(x4, w)
     matrix = np.ascontiguousarray(w.astype(dtype, copy=False).reshape(k, -1))
     canvas = tuple(
         (size - 1) * s + effective_kernel_size(kernel, dilation=d) + e
@@ -332,8 +297,15 @@ def conv_transpose2d(
             (h, width), (kh, kw), stride, dilation, extra, strict=True
         )
     )
-    y = _scatter(
-        x4.astype(dtype, copy=False), matrix, c, (kh, kw), stride, dilation, canvas
+    y = scatter_columns(
+        x4.astype(dtype, copy=False),
+        matrix,
+        c,
+        (kh, kw),
+        stride,
+        dilation,
+        canvas,
+        budget,
     )
     (top, _), (left, _) = pads
     y = np.ascontiguousarray(y[:, :, top : top + out[0], left : left + out[1]])

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import check_pair
-from .conv import check_input, window_view
+from .engine import check_input, window_view
 from .geometry import Geometry, check_pool_padding, resolve_geometry
 
 __all__ = ["avg_pool2d", "max_pool2d"]
