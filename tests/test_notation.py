@@ -32,6 +32,11 @@ FORBIDDEN = [
         "all",
     ),
     (
+        r"(?<![A-Za-z}_^\]|])\s*\[\\,?\s*0\s*\\le",
+        "a bare Iverson bracket; the indicator is written \\mathbb{1}[...]",
+        "math",
+    ),
+    (
         r"\\mathbb\{1\}(?!\s*(?:\[|\\big\[|\\Big\[|\\left\[))",
         "\\mathbb{1} is the indicator and takes a bracket",
         "all",
@@ -140,6 +145,7 @@ def test_chapter_avoids_ruled_out_spellings(name: str) -> None:
 def test_each_rule_can_fire(pattern: str) -> None:
     samples = [
         r"\mathbf{1}[x > 0]",
+        r"w\; [\,0 \le r < H_1\,]",
         r"\mathbb{1}(x > 0)",
         r"\mathbb{1}_{n}",
         r"\mathbf{1}^\top",
