@@ -5,12 +5,15 @@
 #   make html      build the book into _build/html (executes every chapter)
 #   make test      every check: ruff, pytest, the book with -W, Sphinx doctest, browser tests
 #   make doctest   Sphinx's doctest builder over the book and the API docs
-#   make serve     preview the built book on http://127.0.0.1:8000
+#   make serve     preview the built book at http://127.0.0.1:8000/convbook/
+#                  (the hosted site's address prefix, so links behave the same)
 #   make bench     measure conv2d and write src/convbook/data/benchmark-results.json
-#   make reproducible  build twice from scratch and compare the pages byte for byte
+#   make reproducible  a clean build, a cache-only rebuild, a prose edit and its
+#                  revert: each site must equal the clean one byte for byte
+#   make check-site    the built site is publishable (executed downloads, ...)
 #   make buildtimes    measure clean and incremental builds (benchmarks/build-times.json)
 #   make lock      refresh requirements/lock.txt (needs network access to PyPI)
-#   make clean     remove the built site (keeps the notebook cache)
+#   make clean     remove the built site and Sphinx's state (keeps the notebook cache)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -23,8 +26,13 @@ SITE_DEPS  := $(STAMP) $(NODE_STAMP)
 SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -W --keep-going -n $(SPHINXOPTS)
 PORT   ?= 8000
+# Where the book's sources are and where the build goes (make reproducible
+# builds a scratch copy elsewhere with these).
+SOURCEDIR ?= book
+BUILDDIR  ?= _build
+REPRO_OPTS ?=
 
-.PHONY: all html test lint pytest doctest browser-test serve bench lock clean distclean venv reproducible buildtimes
+.PHONY: all html check-site test lint pytest doctest browser-test serve bench lock clean distclean venv reproducible buildtimes
 
 all: html
 
@@ -44,10 +52,14 @@ $(NODE_STAMP): package.json package-lock.json $(STAMP)
 venv: $(STAMP)
 
 html: $(SITE_DEPS)
-	$(SPHINXBUILD) -b html book _build/html
+	$(SPHINXBUILD) -d $(BUILDDIR)/doctrees/html -b html $(SOURCEDIR) $(BUILDDIR)/html
+	$(BIN)/python scripts/check_site.py --book $(SOURCEDIR) $(BUILDDIR)/html
+
+check-site: $(STAMP)
+	$(BIN)/python scripts/check_site.py --book $(SOURCEDIR) $(BUILDDIR)/html
 
 doctest: $(SITE_DEPS)
-	$(SPHINXBUILD) -b doctest book _build/doctest
+	$(SPHINXBUILD) -d $(BUILDDIR)/doctrees/doctest -b doctest $(SOURCEDIR) $(BUILDDIR)/doctest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -62,14 +74,13 @@ browser-test: html
 test: lint pytest html doctest browser-test
 
 serve: html
-	@echo "Serving _build/html on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+	$(BIN)/python scripts/serve.py --port $(PORT) $(BUILDDIR)/html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_conv.py --output src/convbook/data/benchmark-results.json
 
 reproducible: $(SITE_DEPS)
-	$(BIN)/python scripts/check_reproducible.py
+	$(BIN)/python scripts/check_reproducible.py $(REPRO_OPTS)
 
 buildtimes: $(SITE_DEPS)
 	$(BIN)/python scripts/build_times.py
@@ -80,7 +91,8 @@ lock:
 		--python-version 3.11 --no-header -o requirements/lock.txt
 
 clean:
-	rm -rf _build/html _build/doctest _build/doctrees _build/repro
+	rm -rf $(BUILDDIR)/html $(BUILDDIR)/doctest $(BUILDDIR)/doctrees \
+		$(BUILDDIR)/jupyter_execute $(BUILDDIR)/repro
 
 distclean:
 	rm -rf _build $(VENV) node_modules

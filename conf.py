@@ -44,6 +44,8 @@ extensions = [
     "prerender_math",
     "stable_notebooks",
     "convbook_widgets",
+    "page_head",
+    "stable_config",
     "notfound.extension",
 ]
 
@@ -55,7 +57,6 @@ exclude_patterns = [
     "_templates",
     "**.ipynb_checkpoints",
 ]
-templates_path = [str(ROOT / "book" / "_templates")]
 root_doc = "index"
 
 # -- MyST and notebooks ------------------------------------------------------
@@ -98,10 +99,14 @@ CACHE_ROOT = Path(
 )
 nb_execution_cache_path = str(CACHE_ROOT / _source_hash())
 nb_execution_raise_on_error = True
-nb_execution_show_tb = True
+# A failing cell stops the build with the chapter, the cell and its traceback
+# (book/_ext/stable_notebooks.py), so myst-nb's own report stays short.
+nb_execution_show_tb = False
 nb_execution_timeout = 180
 nb_execution_allow_errors = False
-nb_merge_streams = True
+# Printed output is joined exactly by book/_ext/stable_notebooks.py; myst-nb's
+# merging strips each chunk and can split a line in two.
+nb_merge_streams = False
 nb_output_stderr = "warn"
 nb_kernel_rgx_aliases = {".*": "python3"}
 nb_render_image_options = {"align": "center"}

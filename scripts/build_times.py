@@ -39,7 +39,8 @@ def sphinx(tree: Path) -> tuple[float, list[str]]:
     """Build the copy's book; return the wall time and the chapters executed."""
     command = [
         str(Path(sys.executable).parent / "sphinx-build"),
-        *("-c", ".", "-W", "--keep-going", "-b", "html", "book", "_build/html"),
+        *("-c", ".", "-W", "--keep-going", "-d", "_build/doctrees/html"),
+        *("-b", "html", "book", "_build/html"),
     ]
     start = time.perf_counter()
     result = subprocess.run(

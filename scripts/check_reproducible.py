@@ -1,68 +1,230 @@
-"""Build the book twice from scratch and check that the pages are identical.
+"""Check that every way of building the book gives the same site, byte for byte.
 
-Each build gets its own empty notebook cache, so every chapter is executed
-twice; the two sites must then agree byte for byte on every HTML page and
-every image. Run it with ``make reproducible``; it exits 1 and lists the
-files that differ otherwise.
+On a scratch copy of the chapters (``_build/repro/tree/book``; the working
+tree is never edited), with a notebook cache of its own, this runs ``make html`` along
+the paths authors and CI take and compares each resulting ``html`` folder
+with the first, clean build:
+
+1. a clean build (empty cache: every chapter is executed);
+2. the same build again, nothing changed (a no-op);
+3. a cache-only rebuild: the site, Sphinx's state and myst-nb's executed
+   notebooks removed, the notebook cache kept (what CI does when it restores
+   the cache);
+4. a prose edit to one chapter, then its revert (the edited site is checked
+   to differ, then the reverted one must equal the clean one).
+
+With ``--also-compare DIR`` the clean build is also compared with another
+site built from the same commit (``.ci/run`` passes the one ``make test``
+built from scratch: a second, independent execution of every chapter).
+
+Run it with ``make reproducible``. On a difference it names the files that
+differ and shows the first differing lines, then exits 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
+import difflib
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = {".html", ".svg", ".png", ".jpg", ".gif", ".js", ".css", ".ipynb", ".md"}
+SHOWN_FILES = 5  # how many differing files get their first differing lines shown
+SHOWN_LINES = 12
+WIDTH = 160
 
 
-def build(out: Path) -> subprocess.Popen[bytes]:
-    """Start a clean build into ``out`` with a cache of its own."""
-    shutil.rmtree(out, ignore_errors=True)
+def make_html(out: Path, book: Path, *, quiet: bool = True) -> str:
+    """Run the Makefile's ``html`` target on ``book``, building into ``out``.
+
+    Returns the build's output; on failure, shows it and exits.
+    """
     env = dict(os.environ, CONVBOOK_CACHE_DIR=str(out / "cache"))
     command = [
-        str(Path(sys.executable).parent / "sphinx-build"),
-        *("-c", str(ROOT), "-W", "--keep-going", "-q", "-b", "html"),
-        *("-d", str(out / "doctrees"), str(ROOT / "book"), str(out / "html")),
+        "make",
+        "--no-print-directory",
+        "html",
+        f"SOURCEDIR={book}",
+        f"BUILDDIR={out}",
+        f"SPHINXOPTS={'-q' if quiet else ''}",
     ]
-    return subprocess.Popen(command, env=env, cwd=ROOT)
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, check=False, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        print(result.stdout[-5000:], result.stderr[-5000:], sep="\n")
+        sys.exit(f"check_reproducible: the build failed ({' '.join(command)})")
+    print(f"   built in {time.perf_counter() - start:.0f} s", flush=True)
+    return result.stdout + result.stderr
 
 
-def differences(first: Path, second: Path) -> list[str]:
-    """Return the files whose presence or bytes differ between two sites."""
-    found: list[str] = []
-    names = {p.relative_to(first) for p in first.rglob("*") if p.is_file()}
-    names |= {p.relative_to(second) for p in second.rglob("*") if p.is_file()}
-    for name in sorted(names):
-        if name.suffix not in CHECKED:
+def _files(site: Path) -> set[Path]:
+    return {p.relative_to(site) for p in site.rglob("*") if p.is_file()}
+
+
+def _excerpt(line: str, column: int) -> str:
+    """Cut a long line down to the part around ``column``."""
+    line = line.rstrip("\n")
+    if len(line) <= WIDTH:
+        return line
+    start = max(0, column - WIDTH // 2)
+    return ("..." if start else "") + line[start : start + WIDTH] + "..."
+
+
+def first_difference(a: Path, b: Path) -> list[str]:
+    """Describe where two files first differ: a few diff lines, or a byte offset."""
+    data_a, data_b = a.read_bytes(), b.read_bytes()
+    try:
+        lines_a = data_a.decode("utf-8").splitlines(keepends=True)
+        lines_b = data_b.decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        offset = next(
+            (i for i, (x, y) in enumerate(zip(data_a, data_b, strict=False)) if x != y),
+            min(len(data_a), len(data_b)),
+        )
+        return [
+            f"binary: {len(data_a)} bytes vs {len(data_b)} bytes, "
+            f"first difference at byte {offset}"
+        ]
+    shown: list[str] = []
+    for line in difflib.unified_diff(lines_a, lines_b, "clean", "this build", n=1):
+        if line.startswith(("---", "+++")):
             continue
-        a, b = first / name, second / name
-        if not (a.is_file() and b.is_file()):
-            found.append(f"{name}: only in one build")
-        elif not filecmp.cmp(a, b, shallow=False):
-            found.append(f"{name}: contents differ")
-    return found
+        shown.append(line.rstrip("\n"))
+        if len(shown) >= SHOWN_LINES:
+            break
+    index = next(
+        (i for i, (x, y) in enumerate(zip(lines_a, lines_b, strict=False)) if x != y),
+        None,
+    )
+    if index is not None and max(len(lines_a[index]), len(lines_b[index])) > WIDTH:
+        column = next(
+            (
+                i
+                for i, (x, y) in enumerate(
+                    zip(lines_a[index], lines_b[index], strict=False)
+                )
+                if x != y
+            ),
+            0,
+        )
+        return [
+            f"line {index + 1}, column {column + 1}:",
+            f"-{_excerpt(lines_a[index], column)}",
+            f"+{_excerpt(lines_b[index], column)}",
+        ]
+    return shown
+
+
+def differences(reference: Path, site: Path) -> list[str]:
+    """Return a report of the files whose presence or bytes differ."""
+    report: list[str] = []
+    shown = 0
+    for name in sorted(_files(reference) | _files(site)):
+        a, b = reference / name, site / name
+        if not a.is_file():
+            report.append(f"  {name}: only in this build")
+        elif not b.is_file():
+            report.append(f"  {name}: missing from this build")
+        elif a.read_bytes() != b.read_bytes():
+            report.append(f"  {name}: contents differ")
+            if shown < SHOWN_FILES:
+                report.extend(f"      {line}" for line in first_difference(a, b))
+                shown += 1
+    return report
+
+
+def compare(step: str, reference: Path, site: Path) -> bool:
+    report = differences(reference, site)
+    if report:
+        count = sum(1 for line in report if not line.startswith("      "))
+        print(f"FAIL {step}: {count} files differ from the clean build:")
+        print("\n".join(report))
+        return False
+    print(f"ok   {step}: identical to the clean build ({len(_files(site))} files)")
+    return True
+
+
+def prose_edit(chapter: Path) -> bytes:
+    """Add a paragraph to a chapter; return its original bytes."""
+    original = chapter.read_bytes()
+    chapter.write_bytes(original + b"\nA sentence added to check rebuilds.\n")
+    return original
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "repro")
+    parser.add_argument(
+        "--chapter", help="the chapter to edit (default: the first notebook)"
+    )
+    parser.add_argument(
+        "--also-compare",
+        type=Path,
+        metavar="DIR",
+        help="another site built from scratch from the same commit",
+    )
     args = parser.parse_args()
-    runs = [build(args.out / tag) for tag in ("a", "b")]
-    if any(run.wait() != 0 for run in runs):
-        print("check_reproducible: a build failed (see its output)", file=sys.stderr)
+    out = args.out.resolve()
+    shutil.rmtree(out, ignore_errors=True)
+    # The chapters are copied; everything they reach with ``..`` (the
+    # package, the benchmarks) is linked, so the copy sees the same files.
+    tree = out / "tree"
+    tree.mkdir(parents=True)
+    for entry in ROOT.iterdir():
+        if entry.name not in {"book", "_build", ".git"}:
+            (tree / entry.name).symlink_to(entry)
+    book = tree / "book"
+    shutil.copytree(ROOT / "book", book)
+    site, clean = out / "html", out / "clean"
+    ok = True
+
+    print("== 1. clean build (empty notebook cache)", flush=True)
+    make_html(out, book)
+    shutil.copytree(site, clean)
+    if args.also_compare is not None:
+        ok &= compare(f"site in {args.also_compare}", clean, args.also_compare)
+
+    print("== 2. the same build again, nothing changed", flush=True)
+    output = make_html(out, book, quiet=False)
+    ok &= compare("no-op build", clean, site)
+    for line in output.splitlines():
+        if "The configuration has changed" in line:
+            print(f"FAIL no-op build: Sphinx reports a change: {line.strip()}")
+            ok = False
+
+    print("== 3. cache-only rebuild (site, doctrees, executed notebooks removed)")
+    for name in ("html", "doctrees", "jupyter_execute"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    make_html(out, book)
+    ok &= compare("cache-only rebuild", clean, site)
+
+    name = args.chapter or next(
+        p.name
+        for p in sorted(book.glob("*.md"))
+        if p.read_text(encoding="utf-8").startswith("---\njupytext:")
+    )
+    print(f"== 4. prose edit to {name}, then its revert", flush=True)
+    chapter = book / name
+    original = prose_edit(chapter)
+    make_html(out, book)
+    page = site / Path(name).with_suffix(".html")
+    if b"A sentence added to check rebuilds." not in page.read_bytes():
+        print(f"FAIL prose edit: {page.name} does not show the edit")
+        ok = False
+    chapter.write_bytes(original)
+    make_html(out, book)
+    ok &= compare("prose edit and revert", clean, site)
+
+    if not ok:
+        print("check_reproducible: the site depends on how it was built")
         return 1
-    found = differences(args.out / "a" / "html", args.out / "b" / "html")
-    pages = len(list((args.out / "a" / "html").rglob("*.html")))
-    if found:
-        print(f"check_reproducible: {len(found)} files differ between two builds:")
-        print("\n".join(f"  {line}" for line in found))
-        return 1
-    print(f"check_reproducible: two clean builds agree byte for byte ({pages} pages)")
+    print("check_reproducible: every build path gives the clean build's site")
     return 0
 
 

@@ -1,10 +1,21 @@
-"""The book's own Sphinx extensions (book/_ext) do what reproducibility needs."""
+"""The book's own Sphinx extension (book/_ext) does what reproducibility needs.
+
+``stable_notebooks`` wraps one method of myst-nb (the execution client's
+entry); the tests here run the installed myst-nb and jupyter-cache, so they
+fail if an upgrade moves what the wrap relies on.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,27 +32,24 @@ def _load(name: str):
 stable = _load("stable_notebooks")
 
 
-def test_stream_chunks_are_merged_per_stream() -> None:
+def test_stream_chunks_are_joined_exactly_per_stream() -> None:
     outputs = [
         {"output_type": "stream", "name": "stdout", "text": ["25088"]},
         {"output_type": "stream", "name": "stdout", "text": " 12544\n"},
         {"output_type": "stream", "name": "stderr", "text": "warn\n"},
         {"output_type": "execute_result", "data": {"text/plain": "1"}},
-        {"output_type": "stream", "name": "stdout", "text": "a\nb\n"},
+        {"output_type": "stream", "name": "stdout", "text": "a\n  \n"},
     ]
     merged = stable.merge_streams(outputs)
-    assert [o["output_type"] for o in merged] == [
-        "stream",
-        "stream",
-        "execute_result",
-        "stream",
+    assert [(o["output_type"], o.get("name")) for o in merged] == [
+        ("stream", "stdout"),
+        ("stream", "stderr"),
+        ("execute_result", None),
     ]
-    assert merged[0]["text"] == ["25088 12544\n"]
-    assert merged[1]["name"] == "stderr"
-    assert merged[3]["text"] == ["a\n", "b\n"]
+    assert merged[0]["text"] == "25088 12544\na\n  \n"  # nothing stripped
 
 
-def test_two_chunkings_of_one_notebook_give_the_same_bytes(tmp_path: Path) -> None:
+def test_two_chunkings_of_one_notebook_give_the_same_bytes() -> None:
     def notebook(chunks: list[str], cell_id: str) -> dict:
         outputs = [
             {"output_type": "stream", "name": "stdout", "text": c} for c in chunks
@@ -50,31 +58,197 @@ def test_two_chunkings_of_one_notebook_give_the_same_bytes(tmp_path: Path) -> No
             "cell_type": "code",
             "id": cell_id,
             "metadata": {"execution": {"iopub.execute_input": cell_id}},
-            "outputs": outputs,
+            "outputs": stable.merge_streams(outputs),
             "source": "print(1, 2)",
             "execution_count": 1,
         }
         return {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
-    first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
-    first.write_text(json.dumps(notebook(["1 2\n"], "f3a1")), encoding="utf-8")
-    second.write_text(json.dumps(notebook(["1", " 2\n"], "09bc")), encoding="utf-8")
-    stable.stabilise(first)
-    stable.stabilise(second)
-    assert first.read_bytes() == second.read_bytes()
-    cell = json.loads(first.read_text(encoding="utf-8"))["cells"][0]
+    first = stable.stabilise(notebook(["1 2\n"], "f3a1"))
+    second = stable.stabilise(notebook(["1", " 2\n"], "09bc"))
+    assert first == second
+    cell = json.loads(first)["cells"][0]
     assert cell["id"] == "cell-0"
     assert "execution" not in cell["metadata"]
 
 
-def test_pages_join_stream_chunks_exactly_and_leave_the_notebook_alone() -> None:
-    from nbformat import from_dict
-
-    outputs = [
-        from_dict({"output_type": "stream", "name": "stdout", "text": "54"}),
-        from_dict({"output_type": "stream", "name": "stdout", "text": " 55\n"}),
+def test_unexecuted_cells_are_found() -> None:
+    cells = [
+        {"cell_type": "markdown", "source": "# Title"},
+        {"cell_type": "code", "execution_count": 1, "outputs": []},
+        {"cell_type": "code", "execution_count": None, "outputs": []},
     ]
-    rendered = stable.exact_coalesce(outputs)
-    assert len(rendered) == 1
-    assert rendered[0]["text"] == "54 55\n"
-    assert [o["text"] for o in outputs] == ["54", " 55\n"]  # untouched
+    assert stable.unexecuted_cells({"cells": cells}) == [2]
+
+
+class _Logger:
+    """The logger interface myst-nb's execution clients call."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def _log(self, msg: str, *args: object, **kwargs: object) -> None:
+        self.lines.append(msg)
+
+    debug = info = warning = error = critical = _log
+
+
+def _parsed_notebook() -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("Some prose."),
+        nbformat.v4.new_code_cell("print(54, 55)"),
+    ]
+    return notebook
+
+
+def test_a_cache_hit_puts_the_outputs_into_the_notebook_myst_nb_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """myst-nb writes the notebook it parsed; on a cache hit it must be executed.
+
+    The cache is filled with an executed copy whose printed line came in two
+    chunks; entering myst-nb's client (as its parser does, via
+    ``create_client``) must leave the parsed notebook itself executed, with
+    the line whole.
+    """
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.config import NbParserConfig
+    from myst_nb.core.execute import NotebookClientBase, create_client
+
+    source = tmp_path / "chapter.ipynb"
+    executed = _parsed_notebook()
+    executed.cells[1].execution_count = 1
+    executed.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="54"),
+        nbformat.v4.new_output("stream", name="stdout", text=" 55\n"),
+    ]
+    nbformat.write(executed, source)
+    cache = get_cache(tmp_path / "cache")
+    cache.cache_notebook_bundle(
+        CacheBundleIn(executed, str(source)), check_validity=False
+    )
+
+    monkeypatch.setattr(NotebookClientBase, "__enter__", stable._enter_client)
+    parsed = _parsed_notebook()
+    config = NbParserConfig(
+        execution_mode="cache", execution_cache_path=str(tmp_path / "cache")
+    )
+    logger = _Logger()
+    with create_client(parsed, str(source), config, logger) as client:
+        assert client.notebook.cells[1].outputs[0]["text"] == "54 55\n"
+    assert any("Using cached notebook" in line for line in logger.lines)
+    assert parsed.cells[1].execution_count == 1
+    assert parsed.cells[1].outputs == [
+        {"output_type": "stream", "name": "stdout", "text": "54 55\n"}
+    ]
+
+
+def test_setup_wraps_myst_nbs_client_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from myst_nb.core.execute import NotebookClientBase
+
+    monkeypatch.setattr(NotebookClientBase, "__enter__", NotebookClientBase.__enter__)
+
+    class App:
+        def __init__(self) -> None:
+            self.events: list[str] = []
+
+        def add_event(self, name: str) -> None:
+            self.events.append(name)
+
+        def connect(self, event: str, handler: object, priority: int = 500) -> None:
+            self.events.append(event)
+
+    app = App()
+    stable.setup(app)
+    assert NotebookClientBase.__enter__ is stable._enter_client
+    assert stable.DOWNLOAD_EVENT in app.events
+
+
+FAILING_CHAPTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A chapter with a mistake
+
+```{code-cell} ipython3
+numerator = 1
+```
+
+Some prose between the cells.
+
+```{code-cell} ipython3
+ratio = numerator / 0
+```
+"""
+
+
+def test_a_failing_cell_ends_the_build_with_chapter_cell_and_traceback(
+    tmp_path: Path,
+) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "index.md").write_text(FAILING_CHAPTER, encoding="utf-8")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "sphinx-build"),
+            *("-c", str(ROOT), "-W", "--keep-going", "-q", "-b", "html"),
+            *("-d", str(tmp_path / "doctrees"), str(book), str(tmp_path / "html")),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, CONVBOOK_CACHE_DIR=str(tmp_path / "cache")),
+        check=False,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "sphinx-doc" not in output
+    tail = result.stderr[result.stderr.index("The book did not build") :]
+    assert tail.startswith(
+        "The book did not build: book/index.md, code cell 2 (line 22) raised an "
+        "error.\n"
+    ), tail
+    assert "ratio = numerator / 0" in tail
+    assert "ZeroDivisionError" in tail
+    assert tail.rstrip().endswith(
+        "Fix the cell in book/index.md (or tag it `raises-exception` if the "
+        "error is the point), then build again."
+    )
+
+
+plain = _load("page_head")
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"O^{(2)}", "O⁽²⁾"),
+        (r"K_1 \times K_1", "K₁ × K₁"),
+        (r"W_{\mathrm{out}}", "Wₒᵤₜ"),
+        (
+            r"\left\lfloor \frac{H_i - K_1}{S_1} \right\rfloor + 1",
+            "⌊ (Hᵢ - K₁)/(S₁) ⌋ + 1",
+        ),
+        (r"x^{ab}_q", "x^(ab)_q"),  # no Unicode superscript b, subscript q
+        (r"x^2 y", "x² y"),
+    ],
+)
+def test_inline_tex_reads_as_text(tex: str, text: str) -> None:
+    assert plain.tex_to_text(tex) == text
