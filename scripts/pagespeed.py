@@ -1,0 +1,186 @@
+"""Measure how fast every chapter is ready on a phone, and how much it pulls.
+
+The built site (``_build/html``) is served over HTTP on 127.0.0.1 under
+``/convbook/``, the address prefix of the hosted book. Each chapter is opened
+in Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright) in a fresh
+browser context (a first visit: nothing cached) with a 375-pixel-wide window
+and the CPU slowed down four times through the DevTools protocol, a
+mid-range phone. A page is *ready* when its ``load`` event has fired and its
+formulas are visible: the fonts they use have loaded (and, for a site that
+typesets in the browser, its MathJax has finished). Bytes pulled are what
+came over the network for the page and everything it loaded by one second
+after it was ready.
+
+Each chapter is loaded three times; the median is reported. Results go to
+``benchmarks/page-speed.json`` (``make pagespeed``). It is a benchmark, not a
+test: it reports the targets (ready within 1.0 s, at most 3 MB) and always
+exits 0 when it could measure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFIX = "/convbook/"
+CHROMIUM = os.environ.get("CONVBOOK_CHROMIUM", "/usr/bin/chromium")
+WIDTH, HEIGHT = 375, 812
+CPU_SLOWDOWN = 4
+RUNS = 3
+TARGETS = {"ready_seconds": 1.0, "megabytes": 3.0}
+
+# Runs in the page before its own scripts: records the moment the page is
+# ready, measured from the start of the navigation.
+READY_PROBE = """
+window.addEventListener("load", async () => {
+  await document.fonts.ready;
+  const mj = window.MathJax;
+  if (mj && mj.startup && mj.startup.promise) { await mj.startup.promise; }
+  await document.fonts.ready;  // fonts that typesetting asked for
+  window.__convbookReady = performance.now();
+});
+"""
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serve the site's folder under PREFIX, quietly."""
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if path.startswith(PREFIX):
+            path = "/" + path[len(PREFIX) :]
+        return super().translate_path(path)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def chapters(site: Path, book: Path) -> list[str]:
+    """Return the pages built from the book's top-level chapters."""
+    names = sorted(p.stem for p in book.glob("*.md"))
+    found = [name for name in names if (site / f"{name}.html").is_file()]
+    if not found:
+        sys.exit(f"pagespeed: no chapter pages in {site}: run `make html` first")
+    return found
+
+
+def measure(browser, url: str) -> tuple[float, int]:
+    """Load ``url`` once, cold; return (ready seconds, bytes pulled)."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+        pulled: dict[str, int] = {}
+        cdp.on(
+            "Network.loadingFinished",
+            lambda event: pulled.__setitem__(
+                event["requestId"], int(event["encodedDataLength"])
+            ),
+        )
+        page.add_init_script(READY_PROBE)
+        page.goto(url, wait_until="load", timeout=60_000)
+        page.wait_for_function(
+            "() => window.__convbookReady !== undefined", timeout=60_000
+        )
+        ready_ms = page.evaluate("window.__convbookReady")
+        page.wait_for_timeout(1000)  # late requests (deferred icons, fonts)
+        return ready_ms / 1000, sum(pulled.values())
+    finally:
+        context.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--book", type=Path, default=ROOT / "book")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "benchmarks" / "page-speed.json"
+    )
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error(f"--runs must be at least 1, got {args.runs}")
+    names = chapters(args.site, args.book)
+
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(args.site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    results: dict[str, dict[str, object]] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            try:
+                for name in names:
+                    runs = [
+                        measure(browser, f"{origin}{name}.html")
+                        for _ in range(args.runs)
+                    ]
+                    ready = statistics.median(r for r, _ in runs)
+                    pulled = statistics.median(b for _, b in runs)
+                    results[name] = {
+                        "ready_seconds": round(ready, 3),
+                        "megabytes": round(pulled / 1e6, 3),
+                        "runs_ready_seconds": [round(r, 3) for r, _ in runs],
+                    }
+                    print(f"{name:28s} {ready:6.2f} s {pulled / 1e6:6.2f} MB")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    worst = max(results, key=lambda n: results[n]["ready_seconds"])  # type: ignore[arg-type,return-value]
+    heaviest = max(results, key=lambda n: results[n]["megabytes"])  # type: ignore[arg-type,return-value]
+    met = all(
+        r["ready_seconds"] <= TARGETS["ready_seconds"]  # type: ignore[operator]
+        and r["megabytes"] <= TARGETS["megabytes"]  # type: ignore[operator]
+        for r in results.values()
+    )
+    report = {
+        "conditions": {
+            "served": f"HTTP on 127.0.0.1 under {PREFIX}, uncompressed",
+            "viewport": [WIDTH, HEIGHT],
+            "cpu_slowdown": CPU_SLOWDOWN,
+            "cache": "empty (first visit)",
+            "statistic": f"median of {args.runs} loads",
+            "ready": "load event fired and the fonts of the formulas loaded",
+            "machine": platform.machine(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+        },
+        "targets": TARGETS,
+        "targets_met": met,
+        "worst_ready": {"chapter": worst, **results[worst]},
+        "heaviest": {"chapter": heaviest, **results[heaviest]},
+        "chapters": results,
+    }
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"worst: {worst} ready in {results[worst]['ready_seconds']} s; "
+        f"heaviest: {heaviest} {results[heaviest]['megabytes']} MB; "
+        f"targets {'met' if met else 'NOT met'}; written to {args.output}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
