@@ -364,9 +364,11 @@
       var b = e.target.closest("button");
       if (b) select(+b.getAttribute("data-i"), +b.getAttribute("data-j"));
     });
-    g2.addEventListener("focusin", function (e) {
-      var b = e.target.closest("button");
-      if (b) select(+b.getAttribute("data-i"), +b.getAttribute("data-j"));
+    ["focusin", "mouseover"].forEach(function (type) {
+      g2.addEventListener(type, function (e) {
+        var b = e.target.closest("button");
+        if (b) select(+b.getAttribute("data-i"), +b.getAttribute("data-j"));
+      });
     });
     g2.addEventListener("keydown", function (e) {
       var b = e.target.closest("button"), moves = { ArrowUp: [-1, 0],

@@ -372,9 +372,13 @@ def test_layer2_explorer_every_unit_matches_the_package(browser, site):
             for _ in range(o2.shape[2]):
                 page.keyboard.press("ArrowLeft")
             page.keyboard.press("ArrowDown")
-        # A click selects as well.
+        # Pointing at a unit selects it, and so does a click.
+        units.nth(o2.shape[2] + 2).hover()
+        rows = f"{max(field.region(1)[0], 0)}-{min(field.region(1)[1], height - 1)}"
+        assert _out(page, "field-out").input_value().startswith(rows + ",")
         units.nth(3).click()
         assert page.evaluate("() => document.activeElement.dataset.j") == "3"
+        assert _out(page, "value-out").input_value() == f"{o2[k, 0, 3]:#.6g}"
         assert not errors, errors
     finally:
         context.close()
