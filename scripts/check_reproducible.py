@@ -11,7 +11,12 @@ with the first, clean build:
    notebooks removed, the notebook cache kept (what CI does when it restores
    the cache);
 4. a prose edit to one chapter, then its revert (the edited site is checked
-   to differ, then the reverted one must equal the clean one).
+   to differ, then the reverted one must equal the clean one);
+5. an edit to that chapter's code (it is executed again), then its revert.
+
+An edit to the package needs no step of its own: it changes the cache's
+folder (see ``conf.py``), so it is a clean build (step 1), and its revert a
+cache-only one (step 3).
 
 With ``--also-compare DIR`` the clean build is also compared with another
 site built from the same commit (``.ci/run`` passes the one ``make test``
@@ -157,6 +162,19 @@ def prose_edit(chapter: Path) -> bytes:
     return original
 
 
+def code_edit(chapter: Path) -> bytes:
+    """Add a comment to a chapter's first code cell; return its original bytes."""
+    original = chapter.read_bytes()
+    text = original.decode("utf-8")
+    marker = "```{code-cell} ipython3\n"
+    at = text.index(marker) + len(marker)
+    if text[at:].startswith("---\n"):  # skip the cell's metadata block
+        at = text.index("---\n", at + 4) + 4
+    text = text[:at] + "# A comment added to check rebuilds.\n" + text[at:]
+    chapter.write_bytes(text.encode("utf-8"))
+    return original
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "repro")
@@ -220,6 +238,16 @@ def main() -> int:
     chapter.write_bytes(original)
     make_html(out, book)
     ok &= compare("prose edit and revert", clean, site)
+
+    print(f"== 5. code edit to {name} (executes it again), then its revert")
+    original = code_edit(chapter)
+    make_html(out, book)
+    if b"A comment added to check rebuilds." not in page.read_bytes():
+        print(f"FAIL code edit: {page.name} does not show the edit")
+        ok = False
+    chapter.write_bytes(original)
+    make_html(out, book)
+    ok &= compare("code edit and revert", clean, site)
 
     if not ok:
         print("check_reproducible: the site depends on how it was built")

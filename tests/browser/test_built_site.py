@@ -63,3 +63,46 @@ def test_downloaded_notebook_has_outputs_and_stable_ids(site, chapter: str) -> N
     code = [c for c in cells if c["cell_type"] == "code"]
     assert all(c["execution_count"] for c in code), "a cell was not executed"
     assert not any("execution" in c["metadata"] for c in cells)
+
+
+def test_preview_server_serves_the_site_under_the_hosted_prefix(site) -> None:
+    """`make serve`: the book under /convbook/ (as hosted), 404 page elsewhere."""
+    import functools
+    import importlib.util
+    import threading
+    import urllib.error
+    import urllib.request
+
+    spec = importlib.util.spec_from_file_location(
+        "serve", SITE.parents[1] / "scripts" / "serve.py"
+    )
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    prefix = serve.site_prefix(site)
+    assert prefix == re.search(
+        r'href="(/[^"]*?)_static/', (site / "404.html").read_text("utf-8")
+    ).group(1)
+    handler = type(
+        "Quiet", (serve.Handler,), {"prefix": prefix, "log_message": lambda *a: None}
+    )
+    server = serve.http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(f"{origin}/") as response:  # follows the redirect
+            assert response.url == f"{origin}{prefix}"
+            assert response.read() == (site / "index.html").read_bytes()
+        css = f"{origin}{prefix}_static/convbook.css"
+        with urllib.request.urlopen(css) as response:
+            assert response.status == 200
+        for missing in (f"{prefix}no/such/page.html", "/index.html"):
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(origin + missing)
+            assert caught.value.code == 404
+            assert caught.value.read() == (site / "404.html").read_bytes()
+            caught.value.close()
+    finally:
+        server.shutdown()
+        server.server_close()
