@@ -11,6 +11,7 @@
 #   make reproducible  a clean build, a cache-only rebuild, a prose edit and its
 #                  revert: each site must equal the clean one byte for byte
 #   make check-site    the built site is publishable (executed downloads, ...)
+#   make pagespeed every chapter on a slowed-down phone (benchmarks/page-speed.json)
 #   make buildtimes    measure clean and incremental builds (benchmarks/build-times.json)
 #   make lock      refresh requirements/lock.txt (needs network access to PyPI)
 #   make clean     remove the built site and Sphinx's state (keeps the notebook cache)
@@ -32,7 +33,7 @@ SOURCEDIR ?= book
 BUILDDIR  ?= _build
 REPRO_OPTS ?=
 
-.PHONY: all html check-site test lint pytest doctest browser-test serve bench lock clean distclean venv reproducible buildtimes
+.PHONY: all html check-site test lint pytest doctest browser-test serve bench lock clean distclean venv reproducible buildtimes pagespeed
 
 all: html
 
@@ -81,6 +82,9 @@ bench: $(STAMP)
 
 reproducible: $(SITE_DEPS)
 	$(BIN)/python scripts/check_reproducible.py $(REPRO_OPTS)
+
+pagespeed: html
+	$(BIN)/python scripts/pagespeed.py
 
 buildtimes: $(SITE_DEPS)
 	$(BIN)/python scripts/build_times.py

@@ -141,6 +141,9 @@ html_theme = "sphinx_book_theme"
 html_title = "How a CNN's second layer computes"
 html_baseurl = SITE_URL
 html_static_path = [str(ROOT / "book" / "_static")]
+# The theme's page-asset macros without its 1.6 MB icon script (see
+# CONTRIBUTING.md, "Mathematics: typeset when the book is built").
+templates_path = [str(ROOT / "book" / "_templates")]
 html_css_files = ["convbook.css"]
 # Sidebar buttons that work and visible sideways scrolling (see the file).
 html_js_files = ["convbook-page.js"]
