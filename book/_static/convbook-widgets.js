@@ -309,9 +309,15 @@
     var hiC = Math.max(f.start + (W2 - 1) * f.jump + f.size - 1, W - 1);
     var k = d.unit[0];
     var maps = root.querySelector(".cb-maps");
-    var gx = grid("Input X: " + H + " \u00d7 " + W + " pixels, padding hatched",
-      lo, hiR, lo, hiC, function (e, r, c) {
-        if (r < 0 || c < 0 || r >= H || c >= W) e.classList.add("cb-pad");
+    var gx = grid("Input X: " + H + " \u00d7 " + W + " pixels, zero padding " +
+      "hatched; dotted cells lie beyond it", lo, hiR, lo, hiC,
+      function (e, r, c) {
+        var p = l1.padding;
+        if (r < -p || c < -p || r >= H + p || c >= W + p) {
+          e.classList.add("cb-beyond");
+        } else if (r < 0 || c < 0 || r >= H || c >= W) {
+          e.classList.add("cb-pad");
+        }
       });
     var g1 = grid("First-layer map A\u207d\u00b9\u207e, padded by " + l2.padding,
       -l2.padding, H1 - 1 + l2.padding, -l2.padding, W1 - 1 + l2.padding,
