@@ -166,6 +166,9 @@ def main() -> int:
             "machine": platform.machine(),
             "processor": platform.processor() or platform.machine(),
             "cpus": os.cpu_count(),
+            # Other jobs on the machine slow every load; compare runs made
+            # under similar load.
+            "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         },
         "targets": TARGETS,
         "targets_met": met,
