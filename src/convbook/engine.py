@@ -33,10 +33,11 @@ __all__ = ["DEFAULT_MEMORY_BUDGET", "column_blocks", "scatter_columns"]
 Pair = tuple[int, int]
 
 #: Bytes that a block of columns (with the input it is read from) may take
-#: at once, unless a function is given another ``memory_budget``. Small
-#: enough that a block stays in this generation's L2 and L3 caches, large
-#: enough that each block is still one large matrix product.
-DEFAULT_MEMORY_BUDGET = 4 * 2**20
+#: at once, unless a function is given another ``memory_budget``: bounded, so
+#: memory stays flat in the batch size, and large enough that each block is
+#: one large matrix product (many small ones cost a BLAS thread
+#: synchronisation each, which is slow on a busy machine).
+DEFAULT_MEMORY_BUDGET = 16 * 2**20
 
 X_LAYOUT = "(C, H, W) or (N, C, H, W)"
 
