@@ -4,7 +4,9 @@
 #
 #   make html      build the book into _build/html (executes every chapter)
 #   make test      every check: ruff, pytest, the book with -W, Sphinx doctest, browser tests
+#   make site-test run every downloaded notebook in a fresh environment outside the repo
 #   make doctest   Sphinx's doctest builder over the book and the API docs
+#   make pdf       the whole book as one PDF (_build/latex/convbook.pdf, also copied into the site)
 #   make serve     preview the built book at http://127.0.0.1:8000/convbook/
 #                  (the hosted site's address prefix, so links behave the same)
 #   make bench     measure conv2d and write src/convbook/data/benchmark-results.json
@@ -33,7 +35,7 @@ SOURCEDIR ?= book
 BUILDDIR  ?= _build
 REPRO_OPTS ?=
 
-.PHONY: all html check-site test lint pytest doctest browser-test serve bench lock clean distclean venv reproducible buildtimes pagespeed
+.PHONY: all html check-site test lint pytest doctest browser-test site-test pdf serve bench lock clean distclean venv reproducible buildtimes pagespeed
 
 all: html
 
@@ -67,12 +69,35 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 pytest: $(SITE_DEPS)
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser and not site"
 
 browser-test: html
 	$(BIN)/python -m pytest -m browser tests/browser
 
-test: lint pytest html doctest browser-test
+site-test: html
+	$(BIN)/python -m pytest -m site tests/site
+
+test: lint pytest html doctest browser-test site-test
+
+# The PDF needs TeX Live and friends from Debian (see .ci/run for the list);
+# a missing one is named with the package that provides it.
+PDF_TOOLS = latexmk:latexmk pdflatex:texlive-latex-recommended \
+	rsvg-convert:librsvg2-bin pdftotext:poppler-utils
+PDF_STYLES = fncychap.sty:texlive-latex-extra lmodern.sty:lmodern \
+	tabulary.sty:texlive-latex-extra newunicodechar.sty:texlive-latex-extra
+
+pdf: $(SITE_DEPS)
+	@for pair in $(PDF_TOOLS); do command -v $${pair%%:*} >/dev/null || \
+		{ echo "make pdf needs $${pair%%:*}: apt-get install $${pair##*:}"; exit 1; }; done
+	@for pair in $(PDF_STYLES); do kpsewhich $${pair%%:*} >/dev/null || \
+		{ echo "make pdf needs $${pair%%:*}: apt-get install $${pair##*:}"; exit 1; }; done
+	$(SPHINXBUILD) -b latex book _build/latex
+	cd _build/latex && latexmk -pdf -interaction=nonstopmode -halt-on-error \
+		-file-line-error convbook.tex >latexmk.out 2>&1 || \
+		{ grep -A8 '^\./convbook.tex:[0-9]*:' convbook.log || tail -40 latexmk.out; exit 1; }
+	mkdir -p _build/html
+	cp _build/latex/convbook.pdf _build/html/convbook.pdf
+	@echo "The PDF is _build/latex/convbook.pdf (and _build/html/convbook.pdf)."
 
 serve: html
 	$(BIN)/python scripts/serve.py --port $(PORT) $(BUILDDIR)/html

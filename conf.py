@@ -46,6 +46,8 @@ extensions = [
     "convbook_widgets",
     "page_head",
     "stable_config",
+    "reader_notes",
+    "pdf_book",
     "notfound.extension",
 ]
 
@@ -173,6 +175,14 @@ html_theme_options = {
         "notebook_interface": "jupyterlab",
     },
     "navigation_with_keys": False,
+    # Every page links the whole-book PDF that `make pdf` puts into the site.
+    "footer_content_items": [
+        "author.html",
+        "copyright.html",
+        "last-updated.html",
+        "extra-footer.html",
+        "pdf-link.html",
+    ],
     # The book's licence on every page (the code's is in LICENSE).
     "extra_footer": (
         "<p>Text and figures licensed under "
@@ -224,6 +234,52 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(matplotlib|numpy|np|collections|argparse|IPython)(\..*)?"),
     ("py:class", r"convbook\.layers\._.*"),  # private base classes in signatures
 ]
+
+# -- PDF (LaTeX) -------------------------------------------------------------------
+# `make pdf` builds the whole book through Sphinx's LaTeX builder and latexmk.
+PDF_NAME = "convbook.pdf"
+latex_engine = "pdflatex"
+latex_documents = [
+    (root_doc, "convbook.tex", html_title, author.replace(" ", "~"), "manual")
+]
+# The figures are SVG on the site; in the PDF they stay vector graphics
+# (svg_to_pdf converts them), instead of myst-nb's default PNG-or-nothing.
+nb_mime_priority_overrides = [("latex", "image/svg+xml", 15)]
+latex_show_urls = "no"
+latex_show_pagerefs = False
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "fontpkg": r"\usepackage{lmodern}",
+    # Long code lines wrap instead of running off the page.
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+    "preamble": r"""
+% Equations are numbered (1), (2), ... within each chapter, as on the site.
+% So are figures and tables. (Sphinx sets its own at the start of the
+% document, so these come after it.)
+\AtBeginDocument{%
+  \renewcommand{\theequation}{\arabic{equation}}%
+  \renewcommand{\thefigure}{\arabic{figure}}%
+  \renewcommand{\thetable}{\arabic{table}}}
+\usepackage{newunicodechar}
+\newunicodechar{≤}{\ensuremath{\leq}}
+\newunicodechar{≥}{\ensuremath{\geq}}
+\newunicodechar{≈}{\ensuremath{\approx}}
+\newunicodechar{−}{\ensuremath{-}}
+\newunicodechar{→}{\ensuremath{\rightarrow}}
+\newunicodechar{⋆}{\ensuremath{\star}}
+""",
+    "maketitle": r"""\sphinxmaketitle
+\thispagestyle{empty}
+\begin{center}\small
+Text and figures licensed under CC BY 4.0
+(\url{https://creativecommons.org/licenses/by/4.0/});
+code under the MIT licence.\\
+Online: \url{https://convbook.github.io/convbook/} \quad
+Source: \url{https://github.com/convbook/convbook}
+\end{center}
+\clearpage""",
+}
 
 
 def _package_shortcut(app, env, node, contnode):

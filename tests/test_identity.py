@@ -56,6 +56,8 @@ def test_the_citation_file_parses_and_agrees_with_the_package() -> None:
         assert citation[field], field
     assert all("name" in a or "family-names" in a for a in citation["authors"])
     assert citation["version"] == PROJECT["version"] == convbook.__version__
+    conf = (ROOT / "conf.py").read_text(encoding="utf-8")
+    assert re.search(rf'^release = .*"{re.escape(citation["version"])}"$', conf, re.M)
     assert citation["license"] == PROJECT["license"]
     assert citation["repository-code"] == REPOSITORY_URL
     assert citation["url"] == SITE_URL

@@ -100,12 +100,19 @@ def merge_streams(outputs: list[dict]) -> list[dict]:
     return merged
 
 
+#: Tag of cells that run only on a reader's machine (reader_notes' install
+#: cell: it installs the package where it is missing, so never in the build).
+READER_ONLY_TAG = "convbook-install"
+
+
 def unexecuted_cells(notebook: dict) -> list[int]:
     """Return the indices of the code cells that carry no execution count."""
     return [
         index
         for index, cell in enumerate(notebook.get("cells", []))
-        if cell.get("cell_type") == "code" and not cell.get("execution_count")
+        if cell.get("cell_type") == "code"
+        and not cell.get("execution_count")
+        and READER_ONLY_TAG not in cell.get("metadata", {}).get("tags", [])
     ]
 
 
