@@ -91,12 +91,12 @@ pdf: $(SITE_DEPS)
 		{ echo "make pdf needs $${pair%%:*}: apt-get install $${pair##*:}"; exit 1; }; done
 	@for pair in $(PDF_STYLES); do kpsewhich $${pair%%:*} >/dev/null || \
 		{ echo "make pdf needs $${pair%%:*}: apt-get install $${pair##*:}"; exit 1; }; done
-	$(SPHINXBUILD) -b latex book _build/latex
-	cd _build/latex && latexmk -pdf -interaction=nonstopmode -halt-on-error \
+	$(SPHINXBUILD) -d $(BUILDDIR)/doctrees/latex -b latex $(SOURCEDIR) $(BUILDDIR)/latex
+	cd $(BUILDDIR)/latex && latexmk -pdf -interaction=nonstopmode -halt-on-error \
 		-file-line-error convbook.tex >latexmk.out 2>&1 || \
 		{ grep -A8 '^\./convbook.tex:[0-9]*:' convbook.log || tail -40 latexmk.out; exit 1; }
-	mkdir -p _build/html
-	cp _build/latex/convbook.pdf _build/html/convbook.pdf
+	mkdir -p $(BUILDDIR)/html
+	cp $(BUILDDIR)/latex/convbook.pdf $(BUILDDIR)/html/convbook.pdf
 	@echo "The PDF is _build/latex/convbook.pdf (and _build/html/convbook.pdf)."
 
 serve: html

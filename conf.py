@@ -145,6 +145,7 @@ html_baseurl = SITE_URL
 html_static_path = [str(ROOT / "book" / "_static")]
 # The theme's page-asset macros without its 1.6 MB icon script (see
 # CONTRIBUTING.md, "Mathematics: typeset when the book is built").
+# Also pdf-link.html: the footer's link to the whole-book PDF.
 templates_path = [str(ROOT / "book" / "_templates")]
 html_css_files = ["convbook.css"]
 # Sidebar buttons that work and visible sideways scrolling (see the file).
