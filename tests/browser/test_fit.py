@@ -53,6 +53,10 @@ MEASURE = """(selector) => {
       for (const child of el.children) {
         if (screenReaderOnly(child)) continue;
         found.push(child);
+        // A box that clips its overflow shows only itself: what it hides
+        // (KaTeX draws a stretched brace as a long path in such a box) is
+        // not on the page.
+        if (getComputedStyle(child).overflowX === 'hidden') continue;
         walk(child);
       }
     };
