@@ -151,3 +151,28 @@ def test_same_padding_at_stride_1_matches_torch(torch, kernel, dilation):
     ).numpy()
     assert ours.shape == theirs.shape == (1, 3, 9, 10)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride", "padding"),
+    [(7, 2, 2, 0), (7, 3, 2, 1), (8, 3, 3, 1), (6, 3, 2, 1), (5, 2, 1, 1)],
+)
+def test_pooling_matches_torch(torch, size, kernel, stride, padding, ceil_mode):
+    from convbook import avg_pool2d, max_pool2d, pool_output_size
+
+    x = np.random.default_rng(size + kernel).standard_normal((2, 3, size, size + 1))
+    functional = torch.nn.functional
+    for ours, theirs in (
+        (max_pool2d, functional.max_pool2d),
+        (avg_pool2d, functional.avg_pool2d),
+    ):
+        got = ours(x, kernel, stride, padding, ceil_mode=ceil_mode)
+        want = theirs(
+            torch.from_numpy(x), kernel, stride, padding, ceil_mode=ceil_mode
+        ).numpy()
+        assert got.shape == want.shape
+        assert got.shape[2] == pool_output_size(
+            size, kernel, stride=stride, padding=padding, ceil_mode=ceil_mode
+        )
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
