@@ -269,6 +269,17 @@ latex_elements = {
 \newunicodechar{−}{\ensuremath{-}}
 \newunicodechar{→}{\ensuremath{\rightarrow}}
 \newunicodechar{⋆}{\ensuremath{\star}}
+\newunicodechar{⌊}{\ensuremath{\lfloor}}
+\newunicodechar{⌋}{\ensuremath{\rfloor}}
+\newunicodechar{⌈}{\ensuremath{\lceil}}
+\newunicodechar{⌉}{\ensuremath{\rceil}}
+\newunicodechar{≠}{\ensuremath{\neq}}
+\newunicodechar{∈}{\ensuremath{\in}}
+\newunicodechar{∑}{\ensuremath{\sum}}
+\newunicodechar{∞}{\ensuremath{\infty}}
+\newunicodechar{′}{\ensuremath{'}}
+\newunicodechar{⊙}{\ensuremath{\odot}}
+\newunicodechar{∗}{\ensuremath{\ast}}
 """,
     "maketitle": r"""\sphinxmaketitle
 \thispagestyle{empty}
