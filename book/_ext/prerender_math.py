@@ -136,11 +136,16 @@ def visit_math(self, node: nodes.math) -> None:
 def display_tex(text: str) -> str:
     """Return display math as one KaTeX formula, as Sphinx's MathJax writer does.
 
-    Paragraphs become aligned rows; a paragraph with line breaks is a
-    ``split`` (both as in ``sphinx.ext.mathjax``).
+    Paragraphs become aligned rows; a paragraph with line breaks outside any
+    environment is a ``split`` (both as in ``sphinx.ext.mathjax``). A
+    paragraph that brings its own environment (``aligned``, ``cases``...)
+    is left as it is: wrapping it would lose its line breaks.
     """
     parts = [part for part in text.split("\n\n") if part.strip()]
-    parts = [rf"\begin{{split}}{p}\end{{split}}" if r"\\" in p else p for p in parts]
+    parts = [
+        rf"\begin{{split}}{p}\end{{split}}" if r"\\" in p and r"\begin{" not in p else p
+        for p in parts
+    ]
     if len(parts) > 1:
         return r"\begin{aligned}" + r"\\".join(parts) + r"\end{aligned}"
     return parts[0] if parts else ""

@@ -103,3 +103,22 @@ def test_the_page_check_flags_a_broken_formula(tmp_path, browser, math_report) -
     assert len(report["errors"]) == 1
     assert report["errors"][0].startswith("ParseError: KaTeX parse error:")
     assert report["fonts_ready"] is True
+
+
+def test_display_math_is_wrapped_only_where_it_brings_no_environment() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "prerender_math", EXT / "prerender_math.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = r"a &= b \\ c &= d"
+    assert module.display_tex(rows) == rf"\begin{{split}}{rows}\end{{split}}"
+    # A glued IPython Math brings its own environment; wrapping it in split
+    # lost its line breaks (one 7000-pixel line).
+    own = r"\displaystyle \begin{aligned} a &= b \\ c &= d \end{aligned}"
+    assert module.display_tex(own) == own
+    assert module.display_tex("x = 1\n\ny = 2") == (
+        r"\begin{aligned}x = 1\\y = 2\end{aligned}"
+    )
