@@ -35,7 +35,7 @@ SOURCEDIR ?= book
 BUILDDIR  ?= _build
 REPRO_OPTS ?=
 
-.PHONY: all html check-site test lint pytest doctest browser-test site-test pdf serve bench lock clean distclean venv reproducible buildtimes pagespeed
+.PHONY: all html check-site test lint pytest doctest browser-test site-test pdf axe serve bench lock clean distclean venv reproducible buildtimes pagespeed
 
 all: html
 
@@ -71,7 +71,17 @@ lint: $(STAMP)
 pytest: $(SITE_DEPS)
 	$(BIN)/python -m pytest -m "not browser and not site"
 
-browser-test: html
+# axe-core (accessibility engine) comes from the npm registry at test time,
+# pinned, into _build/axe (npm from the venv); it is never committed.
+AXE_VERSION := 4.14.1
+AXE := _build/axe/node_modules/axe-core/axe.min.js
+
+$(AXE): $(STAMP)
+	$(BIN)/npm install --silent --no-audit --no-fund --no-save --prefix _build/axe axe-core@$(AXE_VERSION)
+
+axe: $(AXE)
+
+browser-test: html $(AXE)
 	$(BIN)/python -m pytest -m browser tests/browser
 
 site-test: html

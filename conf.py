@@ -48,6 +48,7 @@ extensions = [
     "stable_config",
     "reader_notes",
     "pdf_book",
+    "accessible_html",
     "notfound.extension",
 ]
 
@@ -135,7 +136,7 @@ from convbook import *
 
 # -- Citations -------------------------------------------------------------------
 bibtex_bibfiles = [str(ROOT / "book" / "references.bib")]
-bibtex_default_style = "unsrt"
+bibtex_default_style = "convbook"  # author-year labels: book/_ext/accessible_html.py
 bibtex_reference_style = "author_year"
 
 # -- HTML --------------------------------------------------------------------------

@@ -15,6 +15,11 @@
  *    (so a keyboard can scroll it), and a `data-scroll` attribute saying on
  *    which sides more content hides ("start", "end" or "both"), which
  *    convbook.css turns into a fade at that edge.
+ *
+ * 3. Names for what the themes leave unnamed: the chapter list's
+ *    expand/collapse <summary> (an icon only) is named after its chapter, the
+ *    book's title link in the sidebar sits in a navigation landmark, and the
+ *    print-only page title is dropped where a page has none.
  */
 (() => {
   "use strict";
@@ -72,7 +77,29 @@
     update();
   }
 
+  function nameUnnamed() {
+    document.querySelectorAll(".bd-sidebar summary, dialog summary").forEach((summary) => {
+      if (summary.textContent.trim() || summary.hasAttribute("aria-label")) {
+        return;
+      }
+      const link = summary.parentElement.closest("li")?.querySelector("a");
+      const title = link ? link.textContent.trim() : "this part";
+      summary.setAttribute("aria-label", `Sections of ${title}`);
+    });
+    const brand = document.querySelector(".bd-sidebar-primary .navbar-brand");
+    const item = brand && brand.closest(".sidebar-primary-item");
+    if (item && !item.closest("nav, [role=navigation]")) {
+      item.setAttribute("role", "navigation");
+      item.setAttribute("aria-label", "Book");
+    }
+    const printTitle = document.querySelector("#jb-print-docs-body > h1");
+    if (printTitle && !printTitle.textContent.trim()) {
+      printTitle.remove();
+    }
+  }
+
   function start() {
+    nameUnnamed();
     forwardToggles(".primary-toggle");
     forwardToggles(".secondary-toggle");
     watchScrollers();
