@@ -17,7 +17,8 @@
  *    convbook.css turns into a fade at that edge.
  *
  * 3. Names for what the themes leave unnamed: the chapter list's
- *    expand/collapse <summary> (an icon only) is named after its chapter, the
+ *    expand/collapse <summary> (an icon only) is named after its chapter, a
+ *    code fold's <summary> is named by its visible words, the
  *    book's title link in the sidebar sits in a navigation landmark, and the
  *    print-only page title is dropped where a page has none.
  */
@@ -85,6 +86,14 @@
       const link = summary.parentElement.closest("li")?.querySelector("a");
       const title = link ? link.textContent.trim() : "this part";
       summary.setAttribute("aria-label", `Sections of ${title}`);
+    });
+    // myst-nb's fold toggles say "Show code cell source" but are labelled
+    // "Toggle hidden content"; the visible words are the better name.
+    document.querySelectorAll("summary[aria-label]").forEach((summary) => {
+      const text = summary.textContent.replace(/\s+/g, " ").trim();
+      if (text && !summary.getAttribute("aria-label").includes(text)) {
+        summary.removeAttribute("aria-label");
+      }
     });
     const brand = document.querySelector(".bd-sidebar-primary .navbar-brand");
     const item = brand && brand.closest(".sidebar-primary-item");
