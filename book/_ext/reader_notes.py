@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from docutils import nodes
 from sphinx.application import Sphinx
-
-#: Tag on the cells that :func:`install_cells` adds.
-TAG = "convbook-install"
+from stable_notebooks import READER_ONLY_TAG as TAG  # never run by the build
 
 
 def install_line(repository_url: str) -> str:

@@ -101,7 +101,8 @@ def merge_streams(outputs: list[dict]) -> list[dict]:
 
 
 #: Tag of cells that run only on a reader's machine (reader_notes' install
-#: cell: it installs the package where it is missing, so never in the build).
+#: cells: they install the package where it is missing, so never in the
+#: build). The one definition: reader_notes imports it.
 READER_ONLY_TAG = "convbook-install"
 
 

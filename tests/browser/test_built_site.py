@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
 SITE = Path(__file__).resolve().parents[2] / "_build" / "html"
 BOOK = SITE.parents[1] / "book"
+sys.path.insert(0, str(BOOK / "_ext"))
+
+from stable_notebooks import READER_ONLY_TAG, unexecuted_cells  # noqa: E402
+
+pytestmark = pytest.mark.browser
 CHAPTERS = [
     p.stem
     for p in sorted(BOOK.glob("*.md"))
@@ -60,7 +64,14 @@ def test_downloaded_notebook_has_outputs_and_stable_ids(site, chapter: str) -> N
     notebook = json.loads((site / "_sources" / f"{chapter}.ipynb").read_text("utf-8"))
     cells = notebook["cells"]
     assert [c.get("id") for c in cells] == [f"cell-{i}" for i in range(len(cells))]
-    code = [c for c in cells if c["cell_type"] == "code"]
+    # The download opens with the reader's install cells (tagged, never run
+    # by the build); every other code cell is executed.
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    reader_only = [i for i, t in enumerate(tags) if READER_ONLY_TAG in t]
+    assert reader_only == [0, 1], reader_only
+    assert cells[1]["cell_type"] == "code"
+    assert unexecuted_cells(notebook) == [], "a cell was not executed"
+    code = [c for c in cells[2:] if c["cell_type"] == "code"]
     assert all(c["execution_count"] for c in code), "a cell was not executed"
     assert not any("execution" in c["metadata"] for c in cells)
 

@@ -12,6 +12,7 @@ import html
 import importlib.util
 import os
 import re
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -25,6 +26,9 @@ pytestmark = pytest.mark.site
 
 
 def _reader_notes():
+    # reader_notes imports its sibling stable_notebooks, as Sphinx loads it.
+    if str(ROOT / "book" / "_ext") not in sys.path:
+        sys.path.insert(0, str(ROOT / "book" / "_ext"))
     path = ROOT / "book" / "_ext" / "reader_notes.py"
     spec = importlib.util.spec_from_file_location("reader_notes", path)
     module = importlib.util.module_from_spec(spec)
