@@ -10,6 +10,7 @@ contrast differs between them).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,18 +18,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_pages import site_pages  # noqa: E402
+
 AXE_DEFAULT = ROOT / "_build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE = Path(os.environ.get("CONVBOOK_AXE", AXE_DEFAULT))
-SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
-PAGES = sorted(
-    path.relative_to(SITE).as_posix()
-    for path in SITE.rglob("*.html")
-    if not SKIP_DIRS.intersection(path.relative_to(SITE).parts)
-    # The 404 page links its files from the site's root, so opened from a
-    # file it has no styles or scripts; it is built from the same templates.
-    and path.name != "404.html"
-)
+PAGES = site_pages()
 # The standard the book promises, and axe's own best practices that concern
 # what this site controls (landmarks, headings, names).
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

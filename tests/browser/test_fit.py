@@ -14,26 +14,18 @@ of typesetting the formulas.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-SITE = Path(__file__).resolve().parents[2] / "_build" / "html"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_pages import site_pages  # noqa: E402
+
 DESKTOP, PHONE = 1280, 375
-SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
-PAGES = sorted(
-    path.relative_to(SITE).as_posix()
-    for path in SITE.rglob("*.html")
-    if not SKIP_DIRS.intersection(path.relative_to(SITE).parts)
-    and path.name not in {"404.html", "search.html", "genindex.html"}
-) or [
-    # no site built: one case that reaches the `site` fixture, which says so
-    # (a skip on a reader's machine, a failure in CI) instead of an empty,
-    # silently skipped parameter list
-    pytest.param("index.html", id="no-site-built")
-]
+PAGES = site_pages(exclude={"404.html", "search.html", "genindex.html"})
 
 # For each display block (equations, table boxes): how far its content reaches
 # beyond the article column and beyond the block's own visible box, whether

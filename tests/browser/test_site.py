@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,20 +23,10 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-SITE = Path(__file__).resolve().parents[2] / "_build" / "html"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_pages import SITE, site_pages  # noqa: E402
 
-SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
-PAGES = sorted(
-    path.relative_to(SITE).as_posix()
-    for path in SITE.rglob("*.html")
-    if not SKIP_DIRS.intersection(path.relative_to(SITE).parts)
-    and path.name != "404.html"
-) or [
-    # no site built: one case that reaches the `site` fixture, which says so
-    # (a skip on a reader's machine, a failure in CI) instead of an empty,
-    # silently skipped parameter list
-    pytest.param("index.html", id="no-site-built")
-]
+PAGES = site_pages()
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 HASH_LIKE = re.compile(r"^[0-9a-f]{12,}(\.\w+)?$")
 
