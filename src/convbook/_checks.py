@@ -11,6 +11,7 @@ with :func:`repr` so that ``3`` and ``'3'`` are told apart.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -154,3 +155,15 @@ def check_bias_array(bias: Any, out_channels: int) -> np.ndarray | None:
             f"{out_channels} output channels; they must match (bias is (out,))"
         )
     return array
+
+
+def check_positive(name: str, value: Any) -> float:
+    """Return a positive finite real number or raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`{name}` must be a positive number, got {show(value)} "
+            f"of type {type(value).__name__}"
+        )
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive number, got {value!r}")
+    return float(value)

@@ -1,4 +1,10 @@
-"""Private helpers of the drawing modules: checks, axes, cell text and images."""
+"""Building blocks the drawing modules share: axes, cell text, images, ranges.
+
+Private to :mod:`convbook.plot` as a whole, like :mod:`convbook._checks`: its
+names are plain so that every drawing module imports them from this one home,
+and none of them is re-exported or part of the API. The house style itself
+(palette, cell styles, figures) lives in :mod:`convbook.plot.style`.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._checks import check_array, check_int, check_type, show
-from .style import _MINUS, COLORS
+from .style import COLORS, MINUS
+
+__all__: list[str] = []  # private module: nothing here is public
 
 
-def _root_figure(ax: Axes) -> Figure:
+def root_figure(ax: Axes) -> Figure:
     """Return the top-level figure holding ``ax`` (through any subfigure)."""
     fig = ax.figure
     while not isinstance(fig, Figure):
@@ -21,12 +29,12 @@ def _root_figure(ax: Axes) -> Figure:
     return fig
 
 
-def _check_axes(ax: Any) -> Axes:
+def check_axes(ax: Any) -> Axes:
     allowed = "a matplotlib Axes (e.g. from `new_figure()`)"
     return check_type("ax", ax, Axes, allowed)
 
 
-def _plain_axes(ax: Axes) -> None:
+def plain_axes(ax: Axes) -> None:
     """Remove ticks and spines, keeping the axis labels usable."""
     ax.set_xticks([])
     ax.set_yticks([])
@@ -35,7 +43,7 @@ def _plain_axes(ax: Axes) -> None:
     ax.patch.set_facecolor("white")
 
 
-def _index_ticks(axis: Any, first: int, count: int, fontsize: float) -> None:
+def index_ticks(axis: Any, first: int, count: int, fontsize: float) -> None:
     step = next(s for s in (1, 2, 4, 5, 10, 20, 50, 100) if count / s <= 16)
     axis.set_ticks(
         np.arange(0, count, step) + first + 0.5, [str(i) for i in range(0, count, step)]
@@ -53,7 +61,7 @@ def _luminance(rgb: Sequence[float]) -> float:
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
 
-def _text_color(face: Sequence[float]) -> str:
+def text_color(face: Sequence[float]) -> str:
     """Black text on light cells, white text on dark ones."""
     return COLORS["text"] if _luminance(face) > 0.22 else "white"
 
@@ -66,14 +74,14 @@ def _short_float(value: float) -> str:
     return f"{rounded:.2f}".rstrip("0").rstrip(".")
 
 
-def _formatter(
+def cell_formatter(
     values: np.ndarray, fmt: str | Callable[[float], str] | None
 ) -> Callable[[float], str]:
     """Choose how the numbers in the cells are written."""
     if callable(fmt):
         return fmt
     if isinstance(fmt, str):
-        return lambda v: fmt.format(v).replace("-", _MINUS)
+        return lambda v: fmt.format(v).replace("-", MINUS)
     if fmt is not None:
         raise TypeError(
             f"`fmt` must be a format string such as '{{:.1f}}', a callable or "
@@ -83,24 +91,24 @@ def _formatter(
     if np.issubdtype(values.dtype, np.integer) or np.array_equal(
         finite, np.round(finite)
     ):
-        return lambda v: f"{round(float(v))}".replace("-", _MINUS)
-    return lambda v: _short_float(v).replace("-", _MINUS)
+        return lambda v: f"{round(float(v))}".replace("-", MINUS)
+    return lambda v: _short_float(v).replace("-", MINUS)
 
 
-def _auto_fontsize(ax: Axes, nrows: int, ncols: int, chars: int) -> float:
+def auto_fontsize(ax: Axes, nrows: int, ncols: int, chars: int) -> float:
     """A font size that fits ``chars`` characters in one cell of the grid."""
-    width, height = _root_figure(ax).get_size_inches()
+    width, height = root_figure(ax).get_size_inches()
     box = ax.get_position()
     cell = 72 * min(width * box.width / ncols, height * box.height / nrows)
-    return _fontsize_for_cell(cell, chars)
+    return fontsize_for_cell(cell, chars)
 
 
-def _fontsize_for_cell(cell_points: float, chars: int) -> float:
+def fontsize_for_cell(cell_points: float, chars: int) -> float:
     size = min(0.42 * cell_points, 0.8 * cell_points / (0.62 * max(chars, 1)))
     return float(np.clip(size, 5.0, 13.0))
 
 
-def _as_image(name: str, image: Any) -> np.ndarray:
+def as_image(name: str, image: Any) -> np.ndarray:
     """Return an image as (H, W) grey or (H, W, 3|4) colour for imshow."""
     array = check_array(
         name, image, ndim=(2, 3), layout="(H, W), (C, H, W) or (H, W, C)"
@@ -124,7 +132,7 @@ def _as_image(name: str, image: Any) -> np.ndarray:
     return array
 
 
-def _pairs(name: str, value: Any) -> list[tuple[int, int]]:
+def parse_ranges(name: str, value: Any) -> list[tuple[int, int]]:
     """Parse ``(first, last)`` or a sequence of such pairs."""
     if (
         isinstance(value, Sequence)
@@ -147,3 +155,28 @@ def _pairs(name: str, value: Any) -> list[tuple[int, int]]:
             raise ValueError(f"`{name}` must have first <= last, got ({first}, {last})")
         pairs.append((first, last))
     return pairs
+
+
+def number_cells(
+    ax: Axes,
+    shape: tuple[int, int],
+    *,
+    offset: tuple[int, int] = (0, 0),
+    first: tuple[int, int] = (0, 0),
+    fontsize: float,
+) -> None:
+    """Write row numbers on the left and column numbers on top of a grid.
+
+    ``shape`` cells are numbered, starting ``offset`` cells from the padded
+    grid's top-left corner; the first gets the number ``first``.
+    """
+    small = max(fontsize * 0.8, 6.0)
+    for axis, count, start, number in zip(
+        (ax.yaxis, ax.xaxis), shape, offset, first, strict=True
+    ):
+        axis.set_ticks(
+            np.arange(count) + start + 0.5,
+            [str(number + i).replace("-", MINUS) for i in range(count)],
+        )
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0, labelsize=small, labelcolor=COLORS["muted"], pad=2)

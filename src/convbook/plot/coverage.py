@@ -11,8 +11,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ..geometry import resolve_axis, resolve_geometry
-from ._common import _check_axes, _index_ticks, _plain_axes, _root_figure
-from .style import _CELL, _MAX_WIDTH, _PAD_CELL, COLORS, new_figure
+from ._common import check_axes, index_ticks, plain_axes, root_figure
+from .style import CELL, COLORS, MAX_WIDTH, PAD_CELL, new_figure
 
 __all__ = ["draw_stride_coverage"]
 
@@ -28,10 +28,10 @@ def _coverage_legend(
     if unread:
         handles.append(Patch(facecolor=COLORS["unread"], label="never read", **grid))
     if padding:
-        handles.append(Patch(facecolor="white", label="zero padding", **_PAD_CELL))
+        handles.append(Patch(facecolor="white", label="zero padding", **PAD_CELL))
     dots = {"color": COLORS["window"], "marker": "o", "markersize": 5, "linewidth": 1.5}
     handles.append(Line2D([], [], label=window, **dots))
-    wide = _root_figure(ax).get_size_inches()[0] >= 5.5
+    wide = root_figure(ax).get_size_inches()[0] >= 5.5
     where = (
         {"loc": "upper center", "bbox_to_anchor": (0.5, -0.02)}
         if below
@@ -44,7 +44,7 @@ def _coverage_legend(
 def _coverage_cells(ax: Axes, read: np.ndarray, pad: np.ndarray) -> None:
     for (r, c), is_read in np.ndenumerate(read):
         face = COLORS["read"] if is_read else COLORS["unread"]
-        style = _PAD_CELL if pad[r, c] else _CELL
+        style = PAD_CELL if pad[r, c] else CELL
         ax.add_patch(Rectangle((c, r), 1, 1, facecolor=face, **style))
 
 
@@ -118,7 +118,7 @@ def draw_stride_coverage(
     >>> plt.close(fig)
     """
     if ax is not None:
-        ax = _check_axes(ax)
+        ax = check_axes(ax)
     if isinstance(size, Sequence) and not isinstance(size, str):
         return _stride_coverage_2d(size, kernel_size, stride, padding, dilation, ax)
     axis = resolve_axis(
@@ -133,7 +133,7 @@ def draw_stride_coverage(
     step = 0.75  # vertical distance between windows, in cells
     bottom = 1.6 + step * (count - 1) + 0.5
     if ax is None:
-        cell = min(0.32, (_MAX_WIDTH - 1.3) / total)
+        cell = min(0.32, (MAX_WIDTH - 1.3) / total)
         _fig, ax = new_figure(total * cell + 1.3, bottom * cell + 1.0)
     _coverage_cells(ax, read[None, :], pad[None, :])
     for j in range(count):
@@ -142,8 +142,8 @@ def draw_stride_coverage(
     ax.set_xlim(-0.1, total + 0.1)
     ax.set_ylim(bottom, -0.1)
     ax.set_aspect("equal")
-    _plain_axes(ax)
-    _index_ticks(ax.xaxis, before, length, 8)
+    plain_axes(ax)
+    index_ticks(ax.xaxis, before, length, 8)
     ax.xaxis.tick_top()
     ax.set_yticks(
         [0.5] + [1.6 + step * j for j in range(count)],
@@ -174,7 +174,7 @@ def _stride_coverage_2d(
     pad = np.ones((rows, cols), dtype=bool)
     pad[top : top + height, left : left + width] = False
     if ax is None:
-        cell = min(0.32, (_MAX_WIDTH - 2.4) / cols, 5.0 / rows)
+        cell = min(0.32, (MAX_WIDTH - 2.4) / cols, 5.0 / rows)
         _fig, ax = new_figure(cols * cell + 2.4, rows * cell + 0.6)
     _coverage_cells(ax, read, pad)
     taps_x, taps_y = np.meshgrid(dw * np.arange(kw) + 0.5, dh * np.arange(kh) + 0.5)
@@ -185,9 +185,9 @@ def _stride_coverage_2d(
     ax.set_xlim(-0.1, cols + 0.1)
     ax.set_ylim(rows + 0.1, -0.1)
     ax.set_aspect("equal")
-    _plain_axes(ax)
-    _index_ticks(ax.xaxis, left, width, 8)
-    _index_ticks(ax.yaxis, top, height, 8)
+    plain_axes(ax)
+    index_ticks(ax.xaxis, left, width, 8)
+    index_ticks(ax.yaxis, top, height, 8)
     ax.xaxis.tick_top()
     _coverage_legend(ax, bool((~read).any()), bool(pad.any()), "first window", False)
     return ax.figure

@@ -13,8 +13,8 @@ from matplotlib.patches import Patch, Rectangle
 
 from .._checks import check_pair, show
 from ..geometry import parse_padding
-from ._common import _as_image, _check_axes, _index_ticks, _pairs, _plain_axes
-from .style import _PAD_CELL, _WINDOW_COLORS, COLORS
+from ._common import as_image, check_axes, index_ticks, parse_ranges, plain_axes
+from .style import COLORS, PAD_CELL, WINDOW_COLORS
 
 __all__ = ["receptive_field_overlay"]
 
@@ -90,7 +90,7 @@ def receptive_field_overlay(
     ('Blues', (1, 4))
     >>> plt.close(fig)
     """
-    ax = _check_axes(ax)
+    ax = check_axes(ax)
     blank = (
         isinstance(image, tuple | list)
         and len(image) == 2
@@ -102,7 +102,7 @@ def receptive_field_overlay(
         height, width = check_pair("image", tuple(image), minimum=1)
         picture = None
     else:
-        picture = _as_image("image", image)
+        picture = as_image("image", image)
         height, width = picture.shape[:2]
     if cmap is not None and (picture is None or picture.ndim != 2):
         got = "a shape" if picture is None else f"a colour image {picture.shape}"
@@ -110,8 +110,8 @@ def receptive_field_overlay(
             f"`cmap` colours a grey (H, W) image, but `image` is {got}; "
             "pass the values to colour as a 2-D array, or leave `cmap` out"
         )
-    rows = _pairs("region_rows", region_rows)
-    cols = _pairs("region_cols", region_cols)
+    rows = parse_ranges("region_rows", region_rows)
+    cols = parse_ranges("region_cols", region_cols)
     if len(rows) != len(cols):
         raise ValueError(
             f"`region_rows` has {len(rows)} regions but `region_cols` has "
@@ -121,7 +121,7 @@ def receptive_field_overlay(
         raise ValueError(
             f"`labels` must hold one label per region ({len(rows)}), got {show(labels)}"
         )
-    palette = list(colors) if colors is not None else list(_WINDOW_COLORS)
+    palette = list(colors) if colors is not None else list(WINDOW_COLORS)
     if padding_extent is None:
         (top, bottom), (left, right) = (0, 0), (0, 0)
     else:
@@ -131,7 +131,7 @@ def receptive_field_overlay(
 
     full = (width + left + right, height + top + bottom)
     if top or bottom or left or right:
-        face = {"facecolor": COLORS["padding"], **_PAD_CELL, "zorder": 0}
+        face = {"facecolor": COLORS["padding"], **PAD_CELL, "zorder": 0}
         ax.add_patch(Rectangle((-left, -top), *full, **face))
     if picture is None:
         ax.add_patch(Rectangle((0, 0), width, height, facecolor="white", zorder=0.5))
@@ -170,9 +170,9 @@ def receptive_field_overlay(
     ax.set_xlim(x0, x1)
     ax.set_ylim(y1, y0)
     ax.set_aspect("equal")
-    _plain_axes(ax)
-    _index_ticks(ax.xaxis, 0, width, 7)
-    _index_ticks(ax.yaxis, 0, height, 7)
+    plain_axes(ax)
+    index_ticks(ax.xaxis, 0, width, 7)
+    index_ticks(ax.yaxis, 0, height, 7)
     ax.xaxis.tick_top()
     if handles:
         where = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.01)}

@@ -18,10 +18,17 @@ from matplotlib.colors import Colormap, Normalize, to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from .._checks import check_array, check_int, check_pair, show
+from .._checks import check_array, check_int, check_pair, check_positive, show
 from ..geometry import effective_kernel_size, parse_padding
-from ._common import _auto_fontsize, _check_axes, _formatter, _plain_axes, _text_color
-from .style import _CELL, _CENTER, _MINUS, _WINDOW_COLORS, COLORS, _check_positive
+from ._common import (
+    auto_fontsize,
+    cell_formatter,
+    check_axes,
+    number_cells,
+    plain_axes,
+    text_color,
+)
+from .style import CELL, CENTER, COLORS, WINDOW_COLORS
 
 __all__ = ["draw_grid"]
 
@@ -127,36 +134,11 @@ def _grid_lines(ax: Axes, pad: np.ndarray) -> None:
                     xs,
                     ys,
                     color=tone,
-                    linewidth=_CELL["linewidth"],
+                    linewidth=CELL["linewidth"],
                     solid_capstyle="projecting",
-                    zorder=_CELL["zorder"],
+                    zorder=CELL["zorder"],
                 )
             )
-
-
-def _number_cells(
-    ax: Axes,
-    shape: tuple[int, int],
-    *,
-    offset: tuple[int, int] = (0, 0),
-    first: tuple[int, int] = (0, 0),
-    fontsize: float,
-) -> None:
-    """Write row numbers on the left and column numbers on top of a grid.
-
-    ``shape`` cells are numbered, starting ``offset`` cells from the padded
-    grid's top-left corner; the first gets the number ``first``.
-    """
-    small = max(fontsize * 0.8, 6.0)
-    for axis, count, start, number in zip(
-        (ax.yaxis, ax.xaxis), shape, offset, first, strict=True
-    ):
-        axis.set_ticks(
-            np.arange(count) + start + 0.5,
-            [str(number + i).replace("-", _MINUS) for i in range(count)],
-        )
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0, labelsize=small, labelcolor=COLORS["muted"], pad=2)
 
 
 def _runs(flags: np.ndarray) -> list[tuple[bool, int, int]]:
@@ -285,7 +267,7 @@ def draw_grid(
     (25, 1)
     >>> plt.close(fig)
     """
-    ax = _check_axes(ax)
+    ax = check_axes(ax)
     array = check_array("values", values, ndim=2, layout="(H, W)")
     (top, bottom), (left, right) = parse_padding(padding, modes=False)
     height, width = array.shape
@@ -304,11 +286,11 @@ def draw_grid(
                 "columns"
             )
     if label_fontsize is not None:
-        label_fontsize = _check_positive("label_fontsize", label_fontsize)
+        label_fontsize = check_positive("label_fontsize", label_fontsize)
 
     data = array.astype(float)
     finite = np.isfinite(data)
-    to_text = _formatter(array, fmt)
+    to_text = cell_formatter(array, fmt)
 
     # Face colour of every padded cell.
     faces = np.ones((rows, cols, 3))
@@ -327,7 +309,7 @@ def draw_grid(
         inside[finite] = colored[finite]
 
     # Highlights: each tap is tinted 30 % towards its window's colour.
-    palette = ((color,) if color else ()) + _WINDOW_COLORS
+    palette = ((color,) if color else ()) + WINDOW_COLORS
     marked = (
         []
         if mask is None
@@ -367,19 +349,19 @@ def draw_grid(
                 texts[r, c] = to_text(array[r - top, c - left])
     if fontsize is None:
         chars = max((len(t) for t in texts.values()), default=1)
-        fontsize = _auto_fontsize(ax, frame_rows, frame_cols, chars)
+        fontsize = auto_fontsize(ax, frame_rows, frame_cols, chars)
 
     ax.imshow(
         shown,
         extent=(0, cols, rows, 0),
         interpolation="none",
-        zorder=_CELL["zorder"] - 0.5,
+        zorder=CELL["zorder"] - 0.5,
     )
     _grid_lines(ax, pad)
     for (r, c), text in texts.items():
-        tone = COLORS["muted"] if pad[r, c] else _text_color(shown[r, c])
+        tone = COLORS["muted"] if pad[r, c] else text_color(shown[r, c])
         written = ax.text(
-            c + 0.5, r + 0.5, text, color=tone, fontsize=fontsize, **_CENTER
+            c + 0.5, r + 0.5, text, color=tone, fontsize=fontsize, **CENTER
         )
         written.set_in_layout(False)  # inside the cells: no need to measure it
     for patch in edges + outlines:
@@ -391,9 +373,9 @@ def draw_grid(
     ax.set_xlim(x0 - margin, x0 + frame_cols + margin)
     ax.set_ylim(y0 + frame_rows + margin, y0 - margin)
     ax.set_aspect("equal")
-    _plain_axes(ax)
+    plain_axes(ax)
     if show_indices:
-        _number_cells(ax, (height, width), offset=(top, left), fontsize=fontsize)
+        number_cells(ax, (height, width), offset=(top, left), fontsize=fontsize)
     if label is not None:
         ax.xaxis.set_label_position("bottom")
         size = max(fontsize, 9.0) if label_fontsize is None else label_fontsize

@@ -18,11 +18,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
-from .._checks import check_array, check_int, check_pair, show
+from .._checks import check_array, check_int, check_pair, check_positive, show
 from ..geometry import parse_padding
-from ._common import _as_image, _auto_fontsize, _check_axes
-from .grids import _number_cells, draw_grid
-from .style import _MAX_WIDTH, COLORS, _check_positive, _white, new_figure
+from ._common import as_image, auto_fontsize, check_axes, number_cells
+from .grids import draw_grid
+from .style import COLORS, MAX_WIDTH, new_figure, white_background
 
 __all__ = ["dependency_heatmap", "feature_maps"]
 
@@ -108,11 +108,11 @@ def feature_maps(
         raise ValueError(
             f"`titles` must hold one label per map ({channels}), got {show(titles)}"
         )
-    picture = None if image is None else _as_image("image", image)
+    picture = None if image is None else as_image("image", image)
     panels = channels + (picture is not None)
     ncols = min(check_int("ncols", ncols, minimum=1), panels)
     nrows = math.ceil(panels / ncols)
-    panel_size = _check_positive("panel_size", panel_size)
+    panel_size = check_positive("panel_size", panel_size)
     if row_labels is not None and (
         isinstance(row_labels, str) or len(row_labels) != nrows
     ):
@@ -122,7 +122,7 @@ def feature_maps(
         )
     labelled = titles is not None or picture is not None
     extra = 0.9 if colorbar else 0.0
-    side = min(panel_size, (_MAX_WIDTH - extra) / ncols)
+    side = min(panel_size, (MAX_WIDTH - extra) / ncols)
     fig, axes = new_figure(
         ncols * side + extra,
         nrows * (side + (0.3 if labelled else 0.05)),
@@ -173,7 +173,7 @@ def feature_maps(
             )
     if colorbar and shared:
         fig.colorbar(image_artist, ax=axes, shrink=0.85).ax.tick_params(labelsize=8)
-    _white(fig)
+    white_background(fig)
     return fig
 
 
@@ -302,7 +302,7 @@ def dependency_heatmap(
     '//'
     >>> plt.close(fig)
     """
-    ax = _check_axes(ax)
+    ax = check_axes(ax)
     array = check_array("counts", counts, ndim=2, layout="(H, W)")
     if (
         not np.all(np.isfinite(array))
@@ -323,11 +323,11 @@ def dependency_heatmap(
     )
     values = array.astype(float)
     top_count = float(values.max()) if values.size else 1.0
-    darkest = max(top_count, 1.0) if vmax is None else _check_positive("vmax", vmax)
+    darkest = max(top_count, 1.0) if vmax is None else check_positive("vmax", vmax)
     if not show_zeros:
         values[values == 0] = np.nan
     chars = max((len(_count_text(v)) for v in np.ravel(array)), default=1)
-    fontsize = _auto_fontsize(ax, rows, cols, chars)
+    fontsize = auto_fontsize(ax, rows, cols, chars)
     draw_grid(
         ax,
         values,
@@ -340,7 +340,7 @@ def dependency_heatmap(
         fontsize=fontsize,
     )
     if show_indices:
-        _number_cells(ax, array.shape, first=first, fontsize=fontsize)
+        number_cells(ax, array.shape, first=first, fontsize=fontsize)
     if top or bottom or left or right:
         ax.add_patch(_padding_ring(array.shape, pads))
     return ax

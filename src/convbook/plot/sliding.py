@@ -13,9 +13,9 @@ from matplotlib.figure import Figure
 from .._checks import check_array, check_int, show
 from ..conv import conv2d
 from ..geometry import resolve_geometry
-from ._common import _fontsize_for_cell, _formatter
+from ._common import cell_formatter, fontsize_for_cell
 from .grids import draw_grid
-from .style import _MAX_WIDTH, _figure, _white
+from .style import MAX_WIDTH, blank_figure, white_background
 
 __all__ = ["draw_sliding_window"]
 
@@ -164,17 +164,17 @@ def draw_sliding_window(
 
     rows, cols = height + top + bottom, width + left + right
     panel = cols + out_w + 1.6
-    cell = min(0.3, _MAX_WIDTH / (ncols * panel))
-    fig = _figure(
+    cell = min(0.3, MAX_WIDTH / (ncols * panel))
+    fig = blank_figure(
         ncols * panel * cell + 0.2, nrows * (max(rows, out_h) + 1.6) * cell + 0.2
     )
     grid = fig.add_gridspec(nrows, 2 * ncols, width_ratios=[cols, out_w] * ncols)
-    to_text = _formatter(x, None)
+    to_text = cell_formatter(x, None)
     digits = max(len(to_text(v)) for v in np.ravel(x))
     if kernel is not None:
-        to_text = _formatter(result, None)
+        to_text = cell_formatter(result, None)
         digits = max(digits, *(len(to_text(v)) for v in np.ravel(result)))
-    size = _fontsize_for_cell(cell * 72, digits)
+    size = fontsize_for_cell(cell * 72, digits)
     order = [(i, j) for i in range(out_h) for j in range(out_w)]
     for number, (i, j) in enumerate(positions):
         row, col = divmod(number, ncols)
@@ -197,5 +197,5 @@ def draw_sliding_window(
         marked = np.zeros((out_h, out_w), dtype=bool)
         marked[i, j] = True
         draw_grid(ax_out, shown, highlight=marked, label="output", fontsize=size)
-    _white(fig)
+    white_background(fig)
     return fig

@@ -1,14 +1,17 @@
 """House style of the figures: palette, resolution, new figures and saving.
 
 Every other drawing module takes its colours and figure settings from
-here, so that one change restyles every figure of the book.
+here, so that one change restyles every figure of the book. Besides the
+names it exports, it holds the settings the drawing modules share and
+:mod:`convbook.plot` does not re-export: the cell styles ``CELL``, ``PAD_CELL``
+and ``CENTER``, the window colours ``WINDOW_COLORS``, the minus sign ``MINUS``,
+the widest figure ``MAX_WIDTH`` (inches), and the figure helpers
+``blank_figure`` and ``white_background``.
 """
 
 from __future__ import annotations
 
 import io
-import math
-import numbers
 import os
 import struct
 import weakref
@@ -23,7 +26,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from .._checks import check_int, show
+from .._checks import check_int, check_positive, show
 
 __all__ = [
     "COLORS",
@@ -75,27 +78,15 @@ COLORS: dict[str, str] = {
 DPI = 100
 
 # Colours given to the first, second, ... highlighted window of one grid.
-_WINDOW_COLORS = (OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[3], OKABE_ITO[7], OKABE_ITO[6])
-_MAX_WIDTH = 7.5  # inches: wider figures are scaled down by the page anyway
-_MINUS = "\u2212"
-_CELL = {"edgecolor": COLORS["grid"], "linewidth": 0.8, "zorder": 1}
-_PAD_CELL = {**_CELL, "edgecolor": COLORS["padding_edge"], "hatch": "/"}
-_CENTER = {"ha": "center", "va": "center_baseline", "zorder": 3}
+WINDOW_COLORS = (OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[3], OKABE_ITO[7], OKABE_ITO[6])
+MAX_WIDTH = 7.5  # inches: wider figures are scaled down by the page anyway
+MINUS = "\u2212"
+CELL = {"edgecolor": COLORS["grid"], "linewidth": 0.8, "zorder": 1}
+PAD_CELL = {**CELL, "edgecolor": COLORS["padding_edge"], "hatch": "/"}
+CENTER = {"ha": "center", "va": "center_baseline", "zorder": 3}
 
 
-def _check_positive(name: str, value: Any) -> float:
-    """Return a positive finite real number or raise a clear error."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"`{name}` must be a positive number, got {show(value)} "
-            f"of type {type(value).__name__}"
-        )
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _white(fig: Any) -> None:
+def white_background(fig: Any) -> None:
     """Give a figure and all its axes an opaque white background."""
     fig.patch.set_facecolor("white")
     fig.patch.set_alpha(1.0)
@@ -137,15 +128,15 @@ def _all_figures(fig: Any) -> list[Any]:
     return found
 
 
-def _figure(width: float, height: float) -> Figure:
+def blank_figure(width: float, height: float) -> Figure:
     """Create an empty house-style figure (constrained layout, white)."""
     fig = plt.figure(
-        figsize=(min(width, _MAX_WIDTH), height),
+        figsize=(min(width, MAX_WIDTH), height),
         dpi=DPI,
         layout=_RepeatableLayout(),
         facecolor="white",
     )
-    _white(fig)
+    white_background(fig)
     return fig
 
 
@@ -198,8 +189,8 @@ def new_figure(
     (2, (1.0, 1.0, 1.0, 1.0))
     >>> plt.close(fig)
     """
-    width = _check_positive("width", width)
-    height = _check_positive("height", height)
+    width = check_positive("width", width)
+    height = check_positive("height", height)
     nrows = check_int("nrows", nrows, minimum=1)
     ncols = check_int("ncols", ncols, minimum=1)
     if kw.get("layout", "constrained") == "constrained":
@@ -207,7 +198,7 @@ def new_figure(
     kw.setdefault("dpi", DPI)
     kw["facecolor"] = "white"
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kw)
-    _white(fig)
+    white_background(fig)
     return fig, axes
 
 
@@ -371,7 +362,7 @@ def as_png(
             f"`fig` must be a matplotlib Figure, got {show(fig)} "
             f"of type {type(fig).__name__}"
         )
-    dpi = _check_positive("dpi", dpi)
+    dpi = check_positive("dpi", dpi)
     colors = check_int("colors", colors, minimum=2)
     if colors > 256:
         raise ValueError(

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import EngFormatter, NullFormatter
 
 from .._checks import show
-from ._common import _check_axes
+from ._common import check_axes
 from .style import COLORS, new_figure
 
 __all__ = ["bar_timings"]
@@ -90,7 +90,7 @@ def bar_timings(
     if ax is None:
         _, ax = new_figure(6.0, 0.45 * len(times) + 1.0)
     else:
-        ax = _check_axes(ax)
+        ax = check_axes(ax)
     rows = np.arange(len(times))
     low = min(times)
     if log:

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 
 from .._checks import show
 from ..receptive import trace_unit
-from .style import _MAX_WIDTH, COLORS, new_figure
+from .style import COLORS, MAX_WIDTH, new_figure
 
 __all__ = ["receptive_field_layers"]
 
@@ -148,9 +148,7 @@ def receptive_field_layers(
     ]
     specs = [(w.kernel_size, w.stride, w.padding, w.dilation) for w in trace.windows]
 
-    fig_width = min(
-        max(0.38 * (length + 2 * specs[0][2][0] + 2) + 1.4, 3.5), _MAX_WIDTH
-    )
+    fig_width = min(max(0.38 * (length + 2 * specs[0][2][0] + 2) + 1.4, 3.5), MAX_WIDTH)
     fig, ax = new_figure(fig_width, 0.95 * depth + 1.5)
     for segments in edges:
         ax.add_collection(
