@@ -8,7 +8,6 @@ K*H_out*W_out*C*F*F and the output size floor((H + 2P - F) / S) + 1.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -405,222 +404,241 @@ def test_nobias_keeps_macs(capsys):
 ERRORS = [
     pytest.param(
         ["28x28", "conv:16:3"],
-        r"the input shape must be CxHxW with three positive integers, channels "
-        r"first \(e\.g\. 3x28x28; for HxWxC pass --channels-last\), got '28x28'",
+        "the input shape must be CxHxW with three positive integers, channels first "
+        "(e.g. 3x28x28; for HxWxC pass --channels-last), got '28x28'",
         id="shape-two-dims",
     ),
     pytest.param(
         ["3x28x28x1", "relu"],
-        r"the input shape must be CxHxW .* got '3x28x28x1'",
+        "the input shape must be CxHxW with three positive integers, channels first "
+        "(e.g. 3x28x28; for HxWxC pass --channels-last), got '3x28x28x1'",
         id="shape-four-dims",
     ),
     pytest.param(
-        ["3x0x28", "relu"], r"three positive integers.* got '3x0x28'", id="shape-zero"
+        ["3x0x28", "relu"],
+        "the input shape must be CxHxW with three positive integers, channels first "
+        "(e.g. 3x28x28; for HxWxC pass --channels-last), got '3x0x28'",
+        id="shape-zero",
     ),
     pytest.param(
-        ["3,28,28", "relu"], r"must be CxHxW .* got '3,28,28'", id="shape-commas"
+        ["3,28,28", "relu"],
+        "the input shape must be CxHxW with three positive integers, channels first "
+        "(e.g. 3x28x28; for HxWxC pass --channels-last), got '3,28,28'",
+        id="shape-commas",
     ),
     pytest.param(
-        ["3x²x3", "relu"], r"must be CxHxW .* got '3x²x3'", id="shape-unicode-digit"
+        ["3x²x3", "relu"],
+        "the input shape must be CxHxW with three positive integers, channels first "
+        "(e.g. 3x28x28; for HxWxC pass --channels-last), got '3x²x3'",
+        id="shape-unicode-digit",
     ),
     pytest.param(
         [],
-        r"give an input shape and at least one layer, e\.g\. 3x28x28 conv:16:3:1:1",
+        "give an input shape and at least one layer, e.g. 3x28x28 conv:16:3:1:1 relu "
+        "conv:32:3:1:1 relu",
         id="nothing",
     ),
     pytest.param(
         ["3x28x28"],
-        r"give at least one layer after the input shape \(conv:OUT:K",
+        "give at least one layer after the input shape "
+        "(conv:OUT:K[:S[:P[:D]]][:nobias], relu, maxpool:K[:S[:P]] or "
+        "avgpool:K[:S[:P]])",
         id="no-layers",
     ),
     pytest.param(
         ["3x28x28", "conv:16"],
-        r"layer 1: in 'conv:16': expected conv:OUT:K\[:S\[:P\[:D\]\]\]\[:nobias\], "
-        r"got 1 field\(s\) after 'conv'",
+        "layer 1: in 'conv:16': expected conv:OUT:K[:S[:P[:D]]][:nobias], got 1 "
+        "field(s) after 'conv'",
         id="conv-too-few-fields",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:1:1:1:1"],
-        r"layer 1: in 'conv:16:3:1:1:1:1': expected .* got 6 field\(s\)",
+        "layer 1: in 'conv:16:3:1:1:1:1': expected conv:OUT:K[:S[:P[:D]]][:nobias], "
+        "got 6 field(s) after 'conv'",
         id="conv-too-many-fields",
     ),
     pytest.param(
         ["3x28x28", "relu", "conv:x:3"],
-        r"layer 2: in 'conv:x:3': OUT must be a positive integer, got 'x'",
+        "layer 2: in 'conv:x:3': OUT must be a positive integer, got 'x'",
         id="conv-bad-out",
     ),
     pytest.param(
         ["3x28x28", "conv:16:0"],
-        r"layer 1: in 'conv:16:0': K must be a positive integer or HxW, got '0'",
+        "layer 1: in 'conv:16:0': K must be a positive integer or HxW, got '0'",
         id="conv-zero-kernel",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:1:-1"],
-        r"layer 1: in 'conv:16:3:1:-1': P must be an integer >= 0 or HxW, got '-1'",
+        "layer 1: in 'conv:16:3:1:-1': P must be an integer >= 0 or HxW, got '-1'",
         id="conv-negative-padding",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:1:full"],
-        r"^convbook: error: layer 1 'conv:16:3:1:full': `padding` must be an "
-        r"integer, a pair \(ph, pw\), a pair of pairs \(\(top, bottom\), \(left, "
-        r"right\)\), 'valid', 'same' or 'same-tf', got 'full'$",
+        "layer 1 'conv:16:3:1:full': `padding` must be an integer, a pair (ph, pw), "
+        "a pair of pairs ((top, bottom), (left, right)), 'valid', 'same' or "
+        "'same-tf', got 'full'",
         id="conv-unknown-padding-word",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:2:same"],
-        r"^convbook: error: layer 1 'conv:16:3:2:same': `padding`='same' is "
-        r"PyTorch's rule, defined for stride 1 only, got `stride` 2 along the "
-        r"height; use 'same-tf' for TensorFlow's rule at any stride$",
+        "layer 1 'conv:16:3:2:same': `padding`='same' is PyTorch's rule, defined for "
+        "stride 1 only, got `stride` 2 along the height; use 'same-tf' for "
+        "TensorFlow's rule at any stride",
         id="conv-same-with-stride",
     ),
     pytest.param(
         ["3x1000000000000000000000x28", "conv:16:3"],
-        r"^convbook: error: `input_shape\[1\]` must be at most 1048576 \(2\*\*20; "
-        r"no real network comes near it\), got 1000000000000000000000$",
+        "`input_shape[1]` must be at most 1048576 (2**20; no real network comes near "
+        "it), got 1000000000000000000000",
         id="sanity-limit",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:1.5"],
-        r"S must be a positive integer or HxW, got '1\.5'",
+        "layer 1: in 'conv:16:3:1.5': S must be a positive integer or HxW, got '1.5'",
         id="conv-float-stride",
     ),
     pytest.param(
         ["3x28x28", "pool:2"],
-        r"layer 1: unknown layer 'pool:2'; expected "
-        r"conv:OUT:K\[:S\[:P\[:D\]\]\]\[:nobias\], relu, "
-        r"maxpool:K\[:S\[:P\]\] or avgpool:K\[:S\[:P\]\]",
+        "layer 1: unknown layer 'pool:2'; expected conv:OUT:K[:S[:P[:D]]][:nobias], "
+        "relu, maxpool:K[:S[:P]] or avgpool:K[:S[:P]]",
         id="unknown-layer",
     ),
     pytest.param(
         ["3x28x28", "relu:1"],
-        r"layer 1: in 'relu:1': relu takes no fields",
+        "layer 1: in 'relu:1': relu takes no fields (write plain 'relu'), got 1 "
+        "field(s) after 'relu'",
         id="relu-with-fields",
     ),
     pytest.param(
         ["3x28x28", "maxpool"],
-        r"in 'maxpool': expected maxpool:K\[:S\[:P\]\], got 0 field\(s\)",
+        "layer 1: in 'maxpool': expected maxpool:K[:S[:P]], got 0 field(s) after "
+        "'maxpool'",
         id="pool-without-kernel",
     ),
     pytest.param(
         ["3x28x28", "maxpool:3:1:2"],
-        r"layer 1 'maxpool:3:1:2': `padding` must be at most half of `kernel_size`",
+        "layer 1 'maxpool:3:1:2': `padding` must be at most half of `kernel_size` "
+        "(PyTorch's rule for pooling), got padding (2, 2) for kernel_size (3, 3)",
         id="pool-padding-too-big",
     ),
     pytest.param(
         ["3x5x5", "conv:4:7"],
-        r"^convbook: error: layer 1 Conv2d\(3->4, 7x7, s1, p0\): along the height, "
-        r"the dilated kernel spans 7 pixels \(`kernel_size` 7, `dilation` 1\) but "
-        r"the padded input has only 5 \(`size` 5 plus `padding` 0\+0\); the "
-        r"kernel must fit inside the padded input$",
+        "layer 1 Conv2d(3->4, 7x7, s1, p0): along the height, the dilated kernel "
+        "spans 7 pixels (`kernel_size` 7, `dilation` 1) but the padded input has "
+        "only 5 (`size` 5 plus `padding` 0+0); the kernel must fit inside the padded "
+        "input",
         id="kernel-bigger-than-input",
     ),
     pytest.param(
         ["3x8x8", "conv:4:3", "conv:4:3", "conv:4:3", "conv:4:3"],
-        r"^convbook: error: layer 4 Conv2d\(4->4, 3x3, s1, p0\): along the height, "
-        r"the dilated kernel spans 3 pixels \(`kernel_size` 3, `dilation` 1\) but "
-        r"the padded input has only 2 \(`size` 2 plus `padding` 0\+0\); the "
-        r"kernel must fit inside the padded input$",
+        "layer 4 Conv2d(4->4, 3x3, s1, p0): along the height, the dilated kernel "
+        "spans 3 pixels (`kernel_size` 3, `dilation` 1) but the padded input has "
+        "only 2 (`size` 2 plus `padding` 0+0); the kernel must fit inside the padded "
+        "input",
         id="shrinks-to-nothing",
     ),
     pytest.param(
         ["--batch", "0", "--example"],
-        r"--batch must be a positive integer, got 0",
+        "--batch must be a positive integer, got 0",
         id="batch-zero",
     ),
     pytest.param(
         ["--batch", "x", "--example"],
-        r"argument --batch: invalid int value: 'x' \(see convbook --help\)",
+        "argument --batch: invalid int value: 'x' (see convbook --help)",
         id="batch-not-a-number",
     ),
     pytest.param(
         ["--example", "3x28x28"],
-        r"--example takes no input shape or layers",
+        "--example prints its own network and takes no input shape or layers, got "
+        "'3x28x28'",
         id="example-with-layers",
     ),
     pytest.param(
         ["--channels-last", "28x28", "relu"],
-        r"with --channels-last the input shape must be HxWxC with three positive "
-        r"integers \(e\.g\. 28x28x3\), got '28x28'",
+        "with --channels-last the input shape must be HxWxC with three positive "
+        "integers (e.g. 28x28x3), got '28x28'",
         id="channels-last-two-dims",
     ),
     pytest.param(
         ["--channels-last", "28x28x0", "relu"],
-        r"must be HxWxC .* got '28x28x0'",
+        "with --channels-last the input shape must be HxWxC with three positive "
+        "integers (e.g. 28x28x3), got '28x28x0'",
         id="channels-last-zero",
     ),
     pytest.param(
         ["--example", "--channels-last"],
-        r"--example takes no --channels-last: its input 3x28x28 is written "
-        r"channels first",
+        "--example takes no --channels-last: its input 3x28x28 is written channels "
+        "first",
         id="example-with-channels-last",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:nobias:1"],
-        r"layer 1: in 'conv:16:3:nobias:1': nobias must be the last field "
-        r"\(conv:OUT:K\[:S\[:P\[:D\]\]\]\[:nobias\]\)",
+        "layer 1: in 'conv:16:3:nobias:1': nobias must be the last field "
+        "(conv:OUT:K[:S[:P[:D]]][:nobias])",
         id="nobias-not-last",
     ),
     pytest.param(
         ["3x28x28", "conv:16:nobias"],
-        r"layer 1: in 'conv:16:nobias': expected conv:OUT:K.*\[:nobias\], "
-        r"got 1 field\(s\) between 'conv' and 'nobias'",
+        "layer 1: in 'conv:16:nobias': expected conv:OUT:K[:S[:P[:D]]][:nobias], got "
+        "1 field(s) between 'conv' and 'nobias'",
         id="nobias-without-kernel",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:1:1:1:1:nobias"],
-        r"got 6 field\(s\) between 'conv' and 'nobias'",
+        "layer 1: in 'conv:16:3:1:1:1:1:nobias': expected "
+        "conv:OUT:K[:S[:P[:D]]][:nobias], got 6 field(s) between 'conv' and 'nobias'",
         id="nobias-too-many-fields",
     ),
     pytest.param(
         ["3x28x28", "conv:16:3:nobias:nobias"],
-        r"nobias must be the last field",
+        "layer 1: in 'conv:16:3:nobias:nobias': nobias must be the last field "
+        "(conv:OUT:K[:S[:P[:D]]][:nobias])",
         id="nobias-twice",
     ),
     pytest.param(
         ["3x28x28", "maxpool:2:nobias"],
-        r"layer 1: in 'maxpool:2:nobias': maxpool has no bias to drop; "
-        r"nobias is for conv",
+        "layer 1: in 'maxpool:2:nobias': maxpool has no bias to drop; nobias is for "
+        "conv",
         id="pool-nobias",
     ),
     pytest.param(
         ["3x28x28", "relu:nobias"],
-        r"layer 1: in 'relu:nobias': relu takes no fields",
+        "layer 1: in 'relu:nobias': relu takes no fields (write plain 'relu'), got 1 "
+        "field(s) after 'relu'",
         id="relu-nobias",
     ),
     pytest.param(
         ["28x28x3", "conv:16:5"],
-        r"layer 1 Conv2d\(28->16, 5x5, s1, p0\): along the width, the dilated "
-        r"kernel spans 5 pixels \(`kernel_size` 5, `dilation` 1\) but the padded "
-        r"input has only 3 \(`size` 3 plus `padding` 0\+0\); the kernel must fit "
-        r"inside the padded input; "
-        r"note: input shape 28x28x3 is read channels first \(C=28, H=28, W=3\); "
-        r"for a 28x28 RGB image write 3x28x28 or pass --channels-last$",
+        "layer 1 Conv2d(28->16, 5x5, s1, p0): along the width, the dilated kernel "
+        "spans 5 pixels (`kernel_size` 5, `dilation` 1) but the padded input has "
+        "only 3 (`size` 3 plus `padding` 0+0); the kernel must fit inside the padded "
+        "input; note: input shape 28x28x3 is read channels first (C=28, H=28, W=3); "
+        "for a 28x28 RGB image write 3x28x28 or pass --channels-last",
         id="misread-shape-named-in-error",
     ),
     pytest.param(
         ["28x28x3", "conv:16:x"],
-        r"layer 1: in 'conv:16:x': K must be .*; note: input shape 28x28x3 is "
-        r"read channels first",
+        "layer 1: in 'conv:16:x': K must be a positive integer or HxW, got 'x'; "
+        "note: input shape 28x28x3 is read channels first (C=28, H=28, W=3); for a "
+        "28x28 RGB image write 3x28x28 or pass --channels-last",
         id="misread-shape-with-spec-error",
     ),
     pytest.param(
         ["--frobnicate", "--example"],
-        r"unrecognized arguments: --frobnicate \(see convbook --help\)",
+        "unrecognized arguments: --frobnicate (see convbook --help)",
         id="unknown-option",
     ),
 ]
 
 
-@pytest.mark.parametrize(("argv", "match"), ERRORS)
-def test_errors_in_process(argv, match, capsys):
+@pytest.mark.parametrize(("argv", "message"), ERRORS)
+def test_errors_in_process(argv, message, capsys):
     status, out, err = run(argv, capsys)
     assert status == 2
     assert out == ""
     lines = err.splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("convbook: error: ")
-    assert "Traceback" not in err
-    assert re.search(match, lines[0]), lines[0]
+    assert lines == [f"convbook: error: {message}"]
 
 
 @pytest.mark.parametrize(
@@ -634,10 +652,10 @@ def test_errors_in_process(argv, match, capsys):
         pytest.param(["--batch", "x", "--example"], id="argparse-error"),
     ],
 )
-def test_errors_as_module(argv):
+def test_errors_as_module(argv, capsys):
     done = run_module(*argv)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert len(done.stderr.splitlines()) == 1
-    assert done.stderr.startswith("convbook: error: ")
-    assert "Traceback" not in done.stderr
+    _, _, err = run(argv, capsys)
+    assert err.startswith("convbook: error: ")
+    assert done.stderr == err  # the whole message, as the in-process run gives it

@@ -317,5 +317,9 @@ def test_output_padding_must_be_smaller_than_stride_or_dilation():
         F.conv_transpose2d(
             torch.zeros(1, 2, 4, 4), torch.zeros(2, 3, 3, 3), stride=2, output_padding=2
         )
-    with pytest.raises(ValueError, match="`output_padding` must be smaller"):
+    with pytest.raises(
+        ValueError,
+        match=r"^`output_padding` must be smaller than `stride` \(2\) or "
+        r"`dilation` \(1\), got 2$",
+    ):
         convbook.transposed_output_size(4, 3, stride=2, output_padding=2)

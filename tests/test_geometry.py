@@ -160,7 +160,12 @@ def test_the_command_line_gives_the_api_message(capsys):
         "PyTorch's rule, defined for stride 1 only, got `stride` 2 along the "
         "height; use 'same-tf' for TensorFlow's rule at any stride\n"
     )
-    with pytest.raises(ValueError, match="PyTorch's rule") as refused:
+    with pytest.raises(
+        ValueError,
+        match=r"^`padding`='same' is PyTorch's rule, defined for stride 1 only, got "
+        r"`stride` 2 along the height; use 'same-tf' for TensorFlow's rule at "
+        r"any stride$",
+    ) as refused:
         Conv2d(1, 1, 3, stride=2, padding="same")
     assert str(refused.value) in err
 
@@ -235,7 +240,13 @@ def test_read_mask_matches_the_windows(size, kernel, stride, before, after, dila
     span = dilation * (kernel - 1) + 1
     padding = (before, after)
     if span > size + before + after:
-        with pytest.raises(ValueError, match="must fit inside the padded input"):
+        message = (
+            f"the dilated kernel spans {span} pixels (`kernel_size` {kernel}, "
+            f"`dilation` {dilation}) but the padded input has only "
+            f"{size + before + after} (`size` {size} plus `padding` {before}+{after}); "
+            "the kernel must fit inside the padded input"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             resolve_axis(
                 size, kernel, stride=stride, padding=padding, dilation=dilation
             )

@@ -311,7 +311,11 @@ def test_conv_transpose2d_three_dimensional_and_dtype():
             r"^`grad_output` must have the forward output's shape \(1, 2, 4, 4\), "
             r"got \(2, 4, 4\)$",
         ),
-        (np.zeros((1, 1, 2, 4, 4)), r"^`grad_output` must have 3 or 4 dimensions"),
+        (
+            np.zeros((1, 1, 2, 4, 4)),
+            r"^`grad_output` must have 3 or 4 dimensions \(K, Ho, Wo\) or \(N, K, Ho, "
+            r"Wo\), got 5 \(shape \(1, 1, 2, 4, 4\)\)$",
+        ),
     ],
 )
 def test_backward_grad_output_errors(grad_output, message):
@@ -326,19 +330,21 @@ def test_backward_grad_output_errors(grad_output, message):
             (np.zeros((1, 16, 4, 4)), np.zeros((2, 8, 3, 3)), np.zeros((1, 2, 2, 2))),
             {},
             ValueError,
-            r"^`weight` has 8 input channels but `x` has 16; they must match",
+            r"^`weight` has 8 input channels but `x` has 16; they must match \(weight "
+            r"is \(out, in, kh, kw\)\)$",
         ),
         (
             (np.zeros((1, 4, 4)), np.zeros((1, 1, 3, 3)), np.zeros((1, 2, 2))),
             {"stride": 0},
             ValueError,
-            r"^`stride` must be",
+            r"^`stride` must be a positive integer, got 0$",
         ),
         (
             (np.zeros((1, 4, 4)), np.zeros((1, 1, 3, 3)), ["x"]),
             {},
             TypeError,
-            r"^`grad_output` must be a numeric",
+            r"^`grad_output` must be a numeric \(integer or floating\) array \(K, Ho, "
+            r"Wo\) or \(N, K, Ho, Wo\), got dtype <U1$",
         ),
         (
             (np.zeros((1, 2, 2)), np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 1))),
@@ -369,13 +375,17 @@ def test_backward_errors(args, kwargs, error, message):
             (np.zeros((1, 2, 3, 3)), np.zeros((2, 4, 3, 3)), np.zeros(3)),
             {},
             ValueError,
-            r"^`bias` has 3 elements but `weight` has 4 output channels",
+            r"^`bias` has 3 elements but `weight` has 4 output channels; they must "
+            r"match \(bias is \(out,\)\)$",
         ),
         (
             (np.zeros((1, 2, 3, 3)), np.zeros((2, 4, 3, 3))),
             {"padding": "same"},
             ValueError,
-            r"^`padding` must be an integer, a pair \(ph, pw\) or a pair of pairs",
+            r"^`padding` must be an integer, a pair \(ph, pw\) or a pair of pairs "
+            r"\(\(top, bottom\), \(left, right\)\), got 'same' \(a named padding needs "
+            r"the kernel and the stride: pass it to the function that slides the "
+            r"window, or resolve it with convbook\.resolve_geometry\)$",
         ),
         (
             (np.zeros((1, 2, 3, 3)), np.zeros((2, 4, 3, 3))),
@@ -394,31 +404,35 @@ def test_backward_errors(args, kwargs, error, message):
             (np.zeros((1, 2, 1, 1)), np.zeros((2, 4, 1, 1))),
             {"padding": 1},
             ValueError,
-            r"^`padding` 1\+1 removes more than the transposed convolution produces",
+            r"^`padding` 1\+1 removes more than the transposed convolution produces; "
+            r"the output length would be -1$",
         ),
         (
             (np.zeros((2, 3, 3)), np.zeros((2, 4, 3))),
             {},
             ValueError,
-            r"^`weight` must have 4 dimensions \(in_channels, out_channels",
+            r"^`weight` must have 4 dimensions \(in_channels, out_channels, kh, kw\), "
+            r"got 3 \(shape \(2, 4, 3\)\)$",
         ),
         (
             (np.zeros((2, 3, 3)), np.zeros((2, 0, 3, 3))),
             {},
             ValueError,
-            r"^`weight` must have at least one element",
+            r"^`weight` must have at least one element along every axis \(in_channels, "
+            r"out_channels, kh, kw\), got shape \(2, 0, 3, 3\)$",
         ),
         (
             (np.zeros((2, 3)), np.zeros((2, 1, 3, 3))),
             {},
             ValueError,
-            r"^`x` must have 3 or 4 dimensions",
+            r"^`x` must have 3 or 4 dimensions \(C, H, W\) or \(N, C, H, W\), got 2 "
+            r"\(shape \(2, 3\)\)$",
         ),
         (
             (np.zeros((2, 3, 3)), np.zeros((2, 1, 3, 3))),
             {"dilation": 1.0},
             TypeError,
-            r"^`dilation` must be an integer",
+            r"^`dilation` must be an integer, got 1\.0 of type float$",
         ),
     ],
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -279,7 +280,15 @@ def test_macs_and_shape_match_a_literal_count(
         dilation=dilation,
     )
     if any(s > p for s, p in zip(spans, padded, strict=True)):
-        with pytest.raises(ValueError, match="must fit inside the padded input"):
+        i = next(i for i in range(2) if spans[i] > padded[i])
+        message = (
+            f"along the {('height', 'width')[i]}, the dilated kernel spans {spans[i]} "
+            f"pixels (`kernel_size` {kernel[i]}, `dilation` {dilation[i]}) but the "
+            f"padded input has only {padded[i]} (`size` {size[i]} plus `padding` "
+            f"{padding[i][0]}+{padding[i][1]}); the kernel must fit inside the "
+            "padded input"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             conv.macs(shape)
         return
     expected_macs, expected_shape = literal_conv_macs(
@@ -433,26 +442,26 @@ def test_layer_names(layer, name):
         pytest.param(
             lambda: Conv2d(0, 16, 3),
             ValueError,
-            r"`in_channels` must be a positive integer, got 0",
+            r"^`in_channels` must be a positive integer, got 0$",
             id="zero-in-channels",
         ),
         pytest.param(
             lambda: Conv2d(3, 16.0, 3),
             TypeError,
-            r"`out_channels` must be an integer, got 16\.0 of type float",
+            r"^`out_channels` must be an integer, got 16\.0 of type float$",
             id="float-out-channels",
         ),
         pytest.param(
             lambda: Conv2d(3, 16, (3, 3, 3)),
             ValueError,
-            r"`kernel_size` must be an integer or a pair \(height, width\), "
-            r"got \(3, 3, 3\) with 3 elements",
+            r"^`kernel_size` must be an integer or a pair \(height, width\), got \(3, "
+            r"3, 3\) with 3 elements$",
             id="kernel-triple",
         ),
         pytest.param(
             lambda: Conv2d(3, 16, 3, stride=0),
             ValueError,
-            r"`stride` must be a positive integer, got 0",
+            r"^`stride` must be a positive integer, got 0$",
             id="zero-stride",
         ),
         pytest.param(
@@ -481,45 +490,45 @@ def test_layer_names(layer, name):
         pytest.param(
             lambda: Conv2d(3, 16, 3, padding=(1, -1)),
             ValueError,
-            r"`padding\[1\]` must be an integer >= 0, got -1",
+            r"^`padding\[1\]` must be an integer >= 0, got -1$",
             id="negative-padding",
         ),
         pytest.param(
             lambda: Conv2d(3, 16, 3, bias=1),
             TypeError,
-            r"`bias` must be True or False, got 1 of type int",
+            r"^`bias` must be True or False, got 1 of type int$",
             id="int-bias",
         ),
         pytest.param(
             lambda: MaxPool2d(3, padding=2),
             ValueError,
-            r"`padding` must be at most half of `kernel_size` \(PyTorch's rule for "
-            r"pooling\), got padding \(2, 2\) for kernel_size \(3, 3\)",
+            r"^`padding` must be at most half of `kernel_size` \(PyTorch's rule for "
+            r"pooling\), got padding \(2, 2\) for kernel_size \(3, 3\)$",
             id="pool-padding-too-big",
         ),
         pytest.param(
             lambda: AvgPool2d(2, stride=0),
             ValueError,
-            r"`stride` must be a positive integer, got 0",
+            r"^`stride` must be a positive integer, got 0$",
             id="pool-zero-stride",
         ),
         pytest.param(
             lambda: MaxPool2d(True),
             TypeError,
-            r"`kernel_size` must be an integer, got True of type bool",
+            r"^`kernel_size` must be an integer, got True of type bool$",
             id="pool-bool-kernel",
         ),
         pytest.param(
             lambda: conv2d_parameters(3, 16, 3, bias="yes"),
             TypeError,
-            r"`bias` must be True or False, got 'yes' of type str",
+            r"^`bias` must be True or False, got 'yes' of type str$",
             id="parameters-str-bias",
         ),
         pytest.param(
             lambda: conv2d_macs((28, 28), 16, 3),
             ValueError,
-            r"`input_shape` must be \(channels, height, width\), channels first, "
-            r"got \(28, 28\) with 2 elements",
+            r"^`input_shape` must be \(channels, height, width\), channels first, got "
+            r"\(28, 28\) with 2 elements$",
             id="macs-two-dims",
         ),
     ],
@@ -536,15 +545,16 @@ def test_construction_errors(make, error, match):
             Conv2d(3, 16, 3),
             (16, 28, 28),
             ValueError,
-            r"`input_shape` has 16 channels but the layer's `in_channels` is 3; "
-            r"they must match \(shapes are \(C, H, W\), channels first\)",
+            r"^`input_shape` has 16 channels but the layer's `in_channels` is 3; they "
+            r"must match \(shapes are \(C, H, W\), channels first\)$",
             id="channel-mismatch",
         ),
         pytest.param(
             Conv2d(3, 16, 3),
             (28, 28, 3),
             ValueError,
-            r"`input_shape` has 28 channels but the layer's `in_channels` is 3",
+            r"^`input_shape` has 28 channels but the layer's `in_channels` is 3; they "
+            r"must match \(shapes are \(C, H, W\), channels first\)$",
             id="channels-last-by-mistake",
         ),
         pytest.param(
@@ -560,30 +570,30 @@ def test_construction_errors(make, error, match):
             ReLU(),
             (3, 28, 28, 1),
             ValueError,
-            r"`input_shape` must be \(channels, height, width\), channels first, "
-            r"got \(3, 28, 28, 1\) with 4 elements",
+            r"^`input_shape` must be \(channels, height, width\), channels first, got "
+            r"\(3, 28, 28, 1\) with 4 elements$",
             id="four-dims",
         ),
         pytest.param(
             MaxPool2d(2),
             (3, 0, 28),
             ValueError,
-            r"`input_shape\[1\]` must be a positive integer, got 0",
+            r"^`input_shape\[1\]` must be a positive integer, got 0$",
             id="zero-height",
         ),
         pytest.param(
             MaxPool2d(2),
             (3, 28.0, 28),
             TypeError,
-            r"`input_shape\[1\]` must be an integer, got 28\.0 of type float",
+            r"^`input_shape\[1\]` must be an integer, got 28\.0 of type float$",
             id="float-height",
         ),
         pytest.param(
             ReLU(),
             "3x28x28",
             TypeError,
-            r"`input_shape` must be a tuple \(channels, height, width\), "
-            r"got '3x28x28'",
+            r"^`input_shape` must be a tuple \(channels, height, width\), got "
+            r"'3x28x28'$",
             id="string-shape",
         ),
     ],
@@ -601,8 +611,9 @@ def test_output_shape_errors(layer, shape, error, match):
             [Conv2d(3, 8, 3), ReLU(), Conv2d(16, 8, 3)],
             {},
             ValueError,
-            r"^layer 3 Conv2d\(16->8, 3x3, s1, p0\): `input_shape` has 8 channels "
-            r"but the layer's `in_channels` is 16",
+            r"^layer 3 Conv2d\(16->8, 3x3, s1, p0\): `input_shape` has 8 channels but "
+            r"the layer's `in_channels` is 16; they must match \(shapes are \(C, H, "
+            r"W\), channels first\)$",
             id="mismatch-names-the-layer",
         ),
         pytest.param(
@@ -621,8 +632,8 @@ def test_output_shape_errors(layer, shape, error, match):
             [Conv2d(3, 8, 3), (3, 1, 1, 1)],
             {},
             TypeError,
-            r"`layers\[1\]` must be a layer such as Conv2d, ReLU, MaxPool2d or "
-            r"AvgPool2d, got \(3, 1, 1, 1\)",
+            r"^`layers\[1\]` must be a layer such as Conv2d, ReLU, MaxPool2d or "
+            r"AvgPool2d, got \(3, 1, 1, 1\)$",
             id="tuple-is-not-a-layer",
         ),
         pytest.param(
@@ -630,7 +641,8 @@ def test_output_shape_errors(layer, shape, error, match):
             Conv2d(3, 8, 3),
             {},
             TypeError,
-            r"`layers` must be a sequence of layers, got Conv2d\(",
+            r"^`layers` must be a sequence of layers, got Conv2d\(in_channels=3, "
+            r"out_channels=8, kernel_size=\(3, 3\),\.\.\.$",
             id="single-layer",
         ),
         pytest.param(
@@ -638,7 +650,7 @@ def test_output_shape_errors(layer, shape, error, match):
             [ReLU()],
             {"batch": 0},
             ValueError,
-            r"`batch` must be a positive integer, got 0",
+            r"^`batch` must be a positive integer, got 0$",
             id="zero-batch",
         ),
         pytest.param(
@@ -646,8 +658,8 @@ def test_output_shape_errors(layer, shape, error, match):
             [ReLU()],
             {},
             ValueError,
-            r"`input_shape` must be \(channels, height, width\), channels first, "
-            r"got \[28, 28\] with 2 elements",
+            r"^`input_shape` must be \(channels, height, width\), channels first, got "
+            r"\[28, 28\] with 2 elements$",
             id="two-dims",
         ),
     ],

@@ -223,11 +223,23 @@ def test_new_figure_keeps_white_even_if_asked_otherwise():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"width": 0}, ValueError, r"`width` must be a positive number, got 0"),
-        ({"height": float("nan")}, ValueError, r"`height` must be a positive number"),
-        ({"width": "6"}, TypeError, r"`width` must be a positive number, got '6'"),
-        ({"nrows": 0}, ValueError, r"`nrows` must be a positive integer, got 0"),
-        ({"ncols": 1.0}, TypeError, r"`ncols` must be an integer"),
+        ({"width": 0}, ValueError, r"^`width` must be a positive number, got 0$"),
+        (
+            {"height": float("nan")},
+            ValueError,
+            r"^`height` must be a positive number, got nan$",
+        ),
+        (
+            {"width": "6"},
+            TypeError,
+            r"^`width` must be a positive number, got '6' of type str$",
+        ),
+        ({"nrows": 0}, ValueError, r"^`nrows` must be a positive integer, got 0$"),
+        (
+            {"ncols": 1.0},
+            TypeError,
+            r"^`ncols` must be an integer, got 1\.0 of type float$",
+        ),
     ],
 )
 def test_new_figure_errors(kwargs, error, match):
@@ -307,11 +319,31 @@ def test_as_png_is_shown_as_image_png_by_ipython():
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
-        (("fig",), {}, TypeError, r"`fig` must be a matplotlib Figure, got 'fig'"),
-        ((None,), {"colors": 1}, ValueError, r"`colors` must be an integer >= 2"),
-        ((None,), {"colors": 257}, ValueError, r"`colors` must be at most 256"),
-        ((None,), {"colors": 8.0}, TypeError, r"`colors` must be an integer"),
-        ((None,), {"dpi": 0}, ValueError, r"`dpi` must be a positive number, got 0"),
+        (
+            ("fig",),
+            {},
+            TypeError,
+            r"^`fig` must be a matplotlib Figure, got 'fig' of type str$",
+        ),
+        (
+            (None,),
+            {"colors": 1},
+            ValueError,
+            r"^`colors` must be an integer >= 2, got 1$",
+        ),
+        (
+            (None,),
+            {"colors": 257},
+            ValueError,
+            r"^`colors` must be at most 256 \(a PNG palette's size\), got 257$",
+        ),
+        (
+            (None,),
+            {"colors": 8.0},
+            TypeError,
+            r"^`colors` must be an integer, got 8\.0 of type float$",
+        ),
+        ((None,), {"dpi": 0}, ValueError, r"^`dpi` must be a positive number, got 0$"),
     ],
 )
 def test_as_png_errors(args, kwargs, error, match):
@@ -485,8 +517,17 @@ def test_draw_grid_indices_skip_padding():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"values": [1, 2]}, ValueError, r"`values` must have 2 dimensions"),
-        ({"values": [["a"]]}, TypeError, r"`values` must be a numeric"),
+        (
+            {"values": [1, 2]},
+            ValueError,
+            r"^`values` must have 2 dimensions \(H, W\), got 1 \(shape \(2,\)\)$",
+        ),
+        (
+            {"values": [["a"]]},
+            TypeError,
+            r"^`values` must be a numeric \(integer or floating\) array \(H, W\), got "
+            r"dtype <U1$",
+        ),
         (
             {"padding": "same"},
             ValueError,
@@ -495,24 +536,59 @@ def test_draw_grid_indices_skip_padding():
             r"needs the kernel and the stride: pass it to the function that slides "
             r"the window, or resolve it with convbook\.resolve_geometry\)$",
         ),
-        ({"padding": -1}, ValueError, r"`padding` must be an integer >= 0"),
-        ({"highlight": (0, 0, 3)}, ValueError, r"`highlight` must be a window"),
+        ({"padding": -1}, ValueError, r"^`padding` must be an integer >= 0, got -1$"),
+        (
+            {"highlight": (0, 0, 3)},
+            ValueError,
+            r"^`highlight` must be a window \(row, col, kh, kw\) or \(row, col, kh, "
+            r"kw, dilation\), a list of windows or a boolean mask, got \(0, 0, 3\)$",
+        ),
         (
             {"highlight": (1, 1, 2, 2)},
             ValueError,
-            r"outside the padded grid of shape \(2, 2\)",
+            r"^`highlight` window \(1, 1, 2, 2\) reaches row 2, column 2, outside the "
+            r"padded grid of shape \(2, 2\); rows and columns count from the top-left "
+            r"corner of the padded grid$",
         ),
-        ({"highlight": (0, 0, 1, 1, 0)}, ValueError, r"`highlight dilation` must be"),
-        ({"highlight": np.ones((2, 2))}, TypeError, r"must be a boolean mask"),
-        ({"highlight": np.ones((3, 3), bool)}, ValueError, r"mask has shape \(3, 3\)"),
-        ({"fmt": 3}, TypeError, r"`fmt` must be a format string"),
+        (
+            {"highlight": (0, 0, 1, 1, 0)},
+            ValueError,
+            r"^`highlight dilation` must be a positive integer, got 0$",
+        ),
+        (
+            {"highlight": np.ones((2, 2))},
+            TypeError,
+            r"^`highlight` given as an array must be a boolean mask, got dtype "
+            r"float64$",
+        ),
+        (
+            {"highlight": np.ones((3, 3), bool)},
+            ValueError,
+            r"^`highlight` mask has shape \(3, 3\); it must match the input \(2, 2\) "
+            r"or the padded grid \(2, 2\)$",
+        ),
+        (
+            {"fmt": 3},
+            TypeError,
+            r"^`fmt` must be a format string such as '\{:\.1f\}', a callable or None, "
+            r"got 3$",
+        ),
         (
             {"frame": 1},
             ValueError,
-            r"`frame` \(1, 1\) is smaller than the padded grid \(2, 2\)",
+            r"^`frame` \(1, 1\) is smaller than the padded grid \(2, 2\); it must hold "
+            r"at least as many rows and columns$",
         ),
-        ({"frame": (3, 0)}, ValueError, r"`frame\[1\]` must be a positive integer"),
-        ({"label_fontsize": 0}, ValueError, r"`label_fontsize` must be a positive"),
+        (
+            {"frame": (3, 0)},
+            ValueError,
+            r"^`frame\[1\]` must be a positive integer, got 0$",
+        ),
+        (
+            {"label_fontsize": 0},
+            ValueError,
+            r"^`label_fontsize` must be a positive number, got 0$",
+        ),
     ],
 )
 def test_draw_grid_errors(kwargs, error, match):
@@ -524,7 +600,11 @@ def test_draw_grid_errors(kwargs, error, match):
 
 def test_draw_grid_refuses_something_else_than_axes():
     fig, _ = plot.new_figure(2, 2)
-    with pytest.raises(TypeError, match=r"`ax` must be a matplotlib Axes"):
+    with pytest.raises(
+        TypeError,
+        match=r"^`ax` must be a matplotlib Axes \(e\.g\. from `new_figure\(\)`\), got "
+        r"<Figure size 200x200 with 1 Axes> of type Figure$",
+    ):
         plot.draw_grid(fig, [[1]])
 
 
@@ -627,16 +707,37 @@ def test_sliding_window_stride_dilation_and_positions():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"x": np.zeros((1, 4, 4))}, ValueError, r"`x` must have 2 dimensions"),
-        ({"kernel": np.ones((2, 2))}, ValueError, r"`kernel` has shape \(2, 2\)"),
+        (
+            {"x": np.zeros((1, 4, 4))},
+            ValueError,
+            r"^`x` must have 2 dimensions \(H, W\); pass one channel x\[c\], got 3 "
+            r"\(shape \(1, 4, 4\)\)$",
+        ),
+        (
+            {"kernel": np.ones((2, 2))},
+            ValueError,
+            r"^`kernel` has shape \(2, 2\) but `kernel_size` is \(3, 3\); they must "
+            r"match$",
+        ),
         (
             {"positions": [(2, 0)]},
             ValueError,
-            r"0 <= i < 2 and 0 <= j < 2, got \(2, 0\)",
+            r"^`positions` must hold output positions \(i, j\) with 0 <= i < 2 and 0 "
+            r"<= j < 2, got \(2, 0\)$",
         ),
-        ({"positions": []}, ValueError, r"`positions` must list output positions"),
-        ({"ncols": 0}, ValueError, r"`ncols` must be a positive integer"),
-        ({"kernel_size": 5}, ValueError, r"the dilated kernel spans 5 pixels"),
+        (
+            {"positions": []},
+            ValueError,
+            r"^`positions` must list output positions \(i, j\), got \[\]$",
+        ),
+        ({"ncols": 0}, ValueError, r"^`ncols` must be a positive integer, got 0$"),
+        (
+            {"kernel_size": 5},
+            ValueError,
+            r"^along the height, the dilated kernel spans 5 pixels \(`kernel_size` 5, "
+            r"`dilation` 1\) but the padded input has only 4 \(`x` 4 plus `padding` "
+            r"0\+0\); the kernel must fit inside the padded input$",
+        ),
     ],
 )
 def test_sliding_window_errors(kwargs, error, match):
@@ -742,8 +843,18 @@ def test_stride_coverage_on_given_axes():
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
-        ((0, 3), {"stride": 1}, ValueError, r"`size` must be a positive integer"),
-        ((5, 3), {"stride": 0}, ValueError, r"`stride` must be a positive integer"),
+        (
+            (0, 3),
+            {"stride": 1},
+            ValueError,
+            r"^`size` must be a positive integer, got 0$",
+        ),
+        (
+            (5, 3),
+            {"stride": 0},
+            ValueError,
+            r"^`stride` must be a positive integer, got 0$",
+        ),
         (
             (5, 7),
             {"stride": 1},
@@ -752,9 +863,26 @@ def test_stride_coverage_on_given_axes():
             r"but the padded input has only 5 \(`size` 5 plus `padding` 0\+0\); "
             r"the kernel must fit inside the padded input$",
         ),
-        ((5, 3), {"stride": 1, "padding": -1}, ValueError, r"`padding` must be"),
-        (((5, 5, 5), 3), {"stride": 1}, ValueError, r"`size` must be an integer or"),
-        ((5, 3), {"stride": 1, "ax": "ax"}, TypeError, r"`ax` must be a matplotlib"),
+        (
+            (5, 3),
+            {"stride": 1, "padding": -1},
+            ValueError,
+            r"^`padding` must be an integer >= 0, got -1$",
+        ),
+        (
+            ((5, 5, 5), 3),
+            {"stride": 1},
+            ValueError,
+            r"^`size` must be an integer or a pair \(height, width\), got \(5, 5, 5\) "
+            r"with 3 elements$",
+        ),
+        (
+            (5, 3),
+            {"stride": 1, "ax": "ax"},
+            TypeError,
+            r"^`ax` must be a matplotlib Axes \(e\.g\. from `new_figure\(\)`\), got "
+            r"'ax' of type str$",
+        ),
     ],
 )
 def test_stride_coverage_errors(args, kwargs, error, match):
@@ -815,17 +943,40 @@ def test_feature_maps_image_first(image, shape):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"maps": np.zeros((1, 1, 2, 2))}, ValueError, r"`maps` must have 2 or 3"),
-        ({"titles": ["a"]}, ValueError, r"`titles` must hold one label per map \(2\)"),
-        ({"image": np.zeros((2, 5, 5))}, ValueError, r"`image` must be a grey"),
-        ({"ncols": 0}, ValueError, r"`ncols` must be a positive integer"),
-        ({"panel_size": -1}, ValueError, r"`panel_size` must be a positive number"),
+        (
+            {"maps": np.zeros((1, 1, 2, 2))},
+            ValueError,
+            r"^`maps` must have 2 or 3 dimensions \(C, H, W\), got 4 \(shape \(1, 1, "
+            r"2, 2\)\)$",
+        ),
+        (
+            {"titles": ["a"]},
+            ValueError,
+            r"^`titles` must hold one label per map \(2\), got \['a'\]$",
+        ),
+        (
+            {"image": np.zeros((2, 5, 5))},
+            ValueError,
+            r"^`image` must be a grey \(H, W\) image or a colour image with 1 or 3 "
+            r"channels, \(C, H, W\) or \(H, W, C\), got shape \(2, 5, 5\)$",
+        ),
+        ({"ncols": 0}, ValueError, r"^`ncols` must be a positive integer, got 0$"),
+        (
+            {"panel_size": -1},
+            ValueError,
+            r"^`panel_size` must be a positive number, got -1$",
+        ),
         (
             {"row_labels": ["a", "b"]},
             ValueError,
-            r"`row_labels` must hold one label per row of panels \(1\)",
+            r"^`row_labels` must hold one label per row of panels \(1\), got \['a', "
+            r"'b'\]$",
         ),
-        ({"row_labels": "a"}, ValueError, r"`row_labels` must hold one label per row"),
+        (
+            {"row_labels": "a"},
+            ValueError,
+            r"^`row_labels` must hold one label per row of panels \(1\), got 'a'$",
+        ),
     ],
 )
 def test_feature_maps_errors(kwargs, error, match):
@@ -925,29 +1076,58 @@ def test_overlay_colours_a_grey_image_with_a_colour_map():
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
-        (((5, 5), (3, 1), (0, 1)), {}, ValueError, r"`region_rows` must have first <="),
-        (((5, 5), (0, 1), [(0, 1), (1, 2)]), {}, ValueError, r"has 1 regions but"),
+        (
+            ((5, 5), (3, 1), (0, 1)),
+            {},
+            ValueError,
+            r"^`region_rows` must have first <= last, got \(3, 1\)$",
+        ),
+        (
+            ((5, 5), (0, 1), [(0, 1), (1, 2)]),
+            {},
+            ValueError,
+            r"^`region_rows` has 1 regions but `region_cols` has 2; they must match$",
+        ),
         (
             ((5, 5), (0, 1), (0, 1)),
             {"labels": ["a", "b"]},
             ValueError,
-            r"`labels` must",
+            r"^`labels` must hold one label per region \(1\), got \['a', 'b'\]$",
         ),
-        (((5, 5), (0,), (0, 1)), {}, ValueError, r"`region_rows` must be a pair"),
-        (((5, 5), (0.5, 1), (0, 1)), {}, TypeError, r"`region_rows first` must be an"),
-        ((np.zeros((2, 5, 5)), (0, 1), (0, 1)), {}, ValueError, r"`image` must be"),
+        (
+            ((5, 5), (0,), (0, 1)),
+            {},
+            ValueError,
+            r"^`region_rows` must be a pair \(first, last\) or a sequence of pairs, "
+            r"got \(0,\)$",
+        ),
+        (
+            ((5, 5), (0.5, 1), (0, 1)),
+            {},
+            TypeError,
+            r"^`region_rows first` must be an integer, got 0\.5 of type float$",
+        ),
+        (
+            (np.zeros((2, 5, 5)), (0, 1), (0, 1)),
+            {},
+            ValueError,
+            r"^`image` must be a grey \(H, W\) image or a colour image with 1 or 3 "
+            r"channels, \(C, H, W\) or \(H, W, C\), got shape \(2, 5, 5\)$",
+        ),
         (
             (np.zeros((4, 4, 3)), (0, 1), (0, 1)),
             {"cmap": "Blues"},
             ValueError,
-            r"`cmap` colours a grey \(H, W\) image, but `image` is a colour "
-            r"image \(4, 4, 3\)",
+            r"^`cmap` colours a grey \(H, W\) image, but `image` is a colour image "
+            r"\(4, 4, 3\); pass the values to colour as a 2-D array, or leave `cmap` "
+            r"out$",
         ),
         (
             ((5, 5), (0, 1), (0, 1)),
             {"cmap": "Blues"},
             ValueError,
-            r"`cmap` colours a grey \(H, W\) image, but `image` is a shape",
+            r"^`cmap` colours a grey \(H, W\) image, but `image` is a shape; pass the "
+            r"values to colour as a 2-D array, or leave `cmap` out$",
         ),
     ],
 )
@@ -1099,9 +1279,21 @@ def test_heatmap_writes_the_path_counts_and_leaves_zeros_blank():
 @pytest.mark.parametrize(
     ("counts", "error", "match"),
     [
-        ([[1, -1]], ValueError, r"`counts` must hold non-negative integers"),
-        ([[0.5, 1]], ValueError, r"`counts` must hold non-negative integers"),
-        ([1, 2], ValueError, r"`counts` must have 2 dimensions"),
+        (
+            [[1, -1]],
+            ValueError,
+            r"^`counts` must hold non-negative integers \(numbers of paths\)$",
+        ),
+        (
+            [[0.5, 1]],
+            ValueError,
+            r"^`counts` must hold non-negative integers \(numbers of paths\)$",
+        ),
+        (
+            [1, 2],
+            ValueError,
+            r"^`counts` must have 2 dimensions \(H, W\), got 1 \(shape \(2,\)\)$",
+        ),
     ],
 )
 def test_heatmap_errors(counts, error, match):
@@ -1116,10 +1308,10 @@ def test_heatmap_errors(counts, error, match):
         (
             {"padding": ((2, 1), (0, 0))},
             ValueError,
-            r"`padding` \(\(2, 1\), \(0, 0\)\) does not fit in `counts` of shape "
-            r"\(2, 3\)",
+            r"^`padding` \(\(2, 1\), \(0, 0\)\) does not fit in `counts` of shape \(2, "
+            r"3\); it counts rows and columns of `counts` itself$",
         ),
-        ({"padding": -1}, ValueError, r"`padding` must be an integer >= 0"),
+        ({"padding": -1}, ValueError, r"^`padding` must be an integer >= 0, got -1$"),
         (
             {"padding": "same"},
             ValueError,
@@ -1128,9 +1320,17 @@ def test_heatmap_errors(counts, error, match):
             r"needs the kernel and the stride: pass it to the function that slides "
             r"the window, or resolve it with convbook\.resolve_geometry\)$",
         ),
-        ({"first_index": 1.5}, TypeError, r"`first_index` must be an integer"),
-        ({"vmax": 0}, ValueError, r"`vmax` must be a positive number, got 0"),
-        ({"vmax": "9"}, TypeError, r"`vmax` must be a positive number, got '9'"),
+        (
+            {"first_index": 1.5},
+            TypeError,
+            r"^`first_index` must be an integer, got 1\.5 of type float$",
+        ),
+        ({"vmax": 0}, ValueError, r"^`vmax` must be a positive number, got 0$"),
+        (
+            {"vmax": "9"},
+            TypeError,
+            r"^`vmax` must be a positive number, got '9' of type str$",
+        ),
     ],
 )
 def test_heatmap_option_errors(kwargs, error, match):
@@ -1236,11 +1436,28 @@ def test_bar_timings_linear_on_given_axes():
 @pytest.mark.parametrize(
     ("results", "error", "match"),
     [
-        ([("a", 1.0)], TypeError, r"`results` must be a mapping"),
-        ({}, ValueError, r"`results` must hold at least one timing"),
-        ({"a": 0.0}, ValueError, r"`results\['a'\]` must be a positive, finite"),
-        ({"a": float("inf")}, ValueError, r"`results\['a'\]` must be a positive"),
-        ({"a": "1 ms"}, TypeError, r"`results\['a'\]` must be a number of seconds"),
+        (
+            [("a", 1.0)],
+            TypeError,
+            r"^`results` must be a mapping of label to seconds, got \[\('a', 1\.0\)\]$",
+        ),
+        ({}, ValueError, r"^`results` must hold at least one timing$"),
+        (
+            {"a": 0.0},
+            ValueError,
+            r"^`results\['a'\]` must be a positive, finite number of seconds, got "
+            r"0\.0$",
+        ),
+        (
+            {"a": float("inf")},
+            ValueError,
+            r"^`results\['a'\]` must be a positive, finite number of seconds, got inf$",
+        ),
+        (
+            {"a": "1 ms"},
+            TypeError,
+            r"^`results\['a'\]` must be a number of seconds, got '1 ms'$",
+        ),
     ],
 )
 def test_bar_timings_errors(results, error, match):

@@ -452,31 +452,31 @@ def test_input_shape_is_propagated_through_the_stack():
         pytest.param(
             [(0, 1, 0, 1)],
             ValueError,
-            r"`layers\[0\]\.kernel_size` must be a positive integer, got 0",
+            r"^`layers\[0\]\.kernel_size` must be a positive integer, got 0$",
             id="zero-kernel",
         ),
         pytest.param(
             [(3, 0, 0, 1)],
             ValueError,
-            r"`layers\[0\]\.stride` must be a positive integer, got 0",
+            r"^`layers\[0\]\.stride` must be a positive integer, got 0$",
             id="zero-stride",
         ),
         pytest.param(
             [(3, 1, -1, 1)],
             ValueError,
-            r"`layers\[0\]\.padding` must be an integer >= 0, got -1",
+            r"^`layers\[0\]\.padding` must be an integer >= 0, got -1$",
             id="negative-padding",
         ),
         pytest.param(
             [(3, 1, 0, 0)],
             ValueError,
-            r"`layers\[0\]\.dilation` must be a positive integer, got 0",
+            r"^`layers\[0\]\.dilation` must be a positive integer, got 0$",
             id="zero-dilation",
         ),
         pytest.param(
             [(3, 1.0, 0, 1)],
             TypeError,
-            r"`layers\[0\]\.stride` must be an integer, got 1\.0 of type float",
+            r"^`layers\[0\]\.stride` must be an integer, got 1\.0 of type float$",
             id="float-stride",
         ),
         pytest.param(
@@ -489,7 +489,8 @@ def test_input_shape_is_propagated_through_the_stack():
         pytest.param(
             3,
             TypeError,
-            r"`layers` must be a sequence of layers.* got 3",
+            r"^`layers` must be a sequence of layers, each a tuple \(kernel_size\[, "
+            r"stride\[, padding\[, dilation\]\]\]\) or a layer object, got 3$",
             id="number",
         ),
         pytest.param(
@@ -509,11 +510,11 @@ def test_receptive_field_errors(layers, error, match):
 
 def test_axis_must_be_height_or_width():
     with pytest.raises(
-        ValueError, match=r"`axis` must be one of 'height', 'width', got 'depth'"
+        ValueError, match=r"^`axis` must be one of 'height', 'width', got 'depth'$"
     ):
         receptive_field([(3, 1, 1, 1)], axis="depth")
     with pytest.raises(
-        ValueError, match=r"`axis` must be one of 'height', 'width', got 0"
+        ValueError, match=r"^`axis` must be one of 'height', 'width', got 0$"
     ):
         receptive_field([(3, 1, 1, 1)], axis=0)
 
@@ -522,12 +523,12 @@ def test_axis_must_be_height_or_width():
     ("index", "error", "match"),
     [
         pytest.param(
-            -1, ValueError, r"`index` must be an integer >= 0, got -1", id="neg"
+            -1, ValueError, r"^`index` must be an integer >= 0, got -1$", id="neg"
         ),
         pytest.param(
             1.0,
             TypeError,
-            r"`index` must be an integer, got 1\.0 of type float",
+            r"^`index` must be an integer, got 1\.0 of type float$",
             id="float",
         ),
     ],
@@ -546,19 +547,19 @@ def test_region_errors(index, error, match):
         pytest.param(
             {"size": 0, "stride": 1, "start": 0},
             ValueError,
-            r"`size` must be a positive integer, got 0",
+            r"^`size` must be a positive integer, got 0$",
             id="zero-size",
         ),
         pytest.param(
             {"size": 3, "stride": 0, "start": 0},
             ValueError,
-            r"`stride` must be a positive integer, got 0",
+            r"^`stride` must be a positive integer, got 0$",
             id="zero-stride",
         ),
         pytest.param(
             {"size": 3, "stride": 1, "start": 0.5},
             TypeError,
-            r"`start` must be an integer, got 0\.5 of type float",
+            r"^`start` must be an integer, got 0\.5 of type float$",
             id="float-start",
         ),
     ],

@@ -16,6 +16,7 @@ Sources cited in the case ids:
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -215,7 +216,13 @@ def test_output_size_counts_window_positions(
     padded = size + before + after
     starts = [p for p in range(0, padded, stride) if p + span <= padded]
     if not starts:
-        with pytest.raises(ValueError, match="must fit inside the padded input"):
+        message = (
+            f"the dilated kernel spans {span} pixels (`kernel_size` {kernel}, "
+            f"`dilation` {dilation}) but the padded input has only {padded} "
+            f"(`size` {size} plus `padding` {before}+{after}); "
+            "the kernel must fit inside the padded input"
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             output_size(
                 size,
                 kernel,
@@ -276,43 +283,43 @@ def test_effective_kernel_size_is_span_of_taps(kernel, dilation):
         pytest.param(
             {"size": True, "kernel_size": 3},
             TypeError,
-            r"`size` must be an integer, got True of type bool",
+            r"^`size` must be an integer, got True of type bool$",
             id="bool-size",
         ),
         pytest.param(
             {"size": 28.0, "kernel_size": 3},
             TypeError,
-            r"`size` must be an integer, got 28\.0 of type float",
+            r"^`size` must be an integer, got 28\.0 of type float$",
             id="float-size",
         ),
         pytest.param(
             {"size": 28, "kernel_size": "3"},
             TypeError,
-            r"`kernel_size` must be an integer, got '3' of type str",
+            r"^`kernel_size` must be an integer, got '3' of type str$",
             id="str-kernel",
         ),
         pytest.param(
             {"size": 0, "kernel_size": 3},
             ValueError,
-            r"`size` must be a positive integer, got 0",
+            r"^`size` must be a positive integer, got 0$",
             id="zero-size",
         ),
         pytest.param(
             {"size": 28, "kernel_size": 3, "stride": -1},
             ValueError,
-            r"`stride` must be a positive integer, got -1",
+            r"^`stride` must be a positive integer, got -1$",
             id="negative-stride",
         ),
         pytest.param(
             {"size": 28, "kernel_size": 3, "dilation": 0},
             ValueError,
-            r"`dilation` must be a positive integer, got 0",
+            r"^`dilation` must be a positive integer, got 0$",
             id="zero-dilation",
         ),
         pytest.param(
             {"size": 28, "kernel_size": 3, "padding": -1},
             ValueError,
-            r"`padding` must be an integer >= 0, got -1",
+            r"^`padding` must be an integer >= 0, got -1$",
             id="negative-padding",
         ),
         pytest.param(
@@ -341,13 +348,13 @@ def test_effective_kernel_size_is_span_of_taps(kernel, dilation):
         pytest.param(
             {"size": 5, "kernel_size": 3, "padding": (1, -1)},
             ValueError,
-            r"`padding\[1\]` must be an integer >= 0, got -1",
+            r"^`padding\[1\]` must be an integer >= 0, got -1$",
             id="padding-pair-negative",
         ),
         pytest.param(
             {"size": 5, "kernel_size": 3, "padding": (1, 1.5)},
             TypeError,
-            r"`padding\[1\]` must be an integer, got 1\.5 of type float",
+            r"^`padding\[1\]` must be an integer, got 1\.5 of type float$",
             id="padding-pair-float",
         ),
         pytest.param(
@@ -384,27 +391,27 @@ def test_output_size_errors(kwargs, error, match):
         pytest.param(
             {"size": 3, "kernel_size": 3, "stride": 2, "output_padding": 2},
             ValueError,
-            r"`output_padding` must be smaller than `stride` \(2\) or "
-            r"`dilation` \(1\), got 2",
+            r"^`output_padding` must be smaller than `stride` \(2\) or `dilation` "
+            r"\(1\), got 2$",
             id="output-padding-too-big",
         ),
         pytest.param(
             {"size": 3, "kernel_size": 3, "output_padding": -1},
             ValueError,
-            r"`output_padding` must be an integer >= 0, got -1",
+            r"^`output_padding` must be an integer >= 0, got -1$",
             id="output-padding-negative",
         ),
         pytest.param(
             {"size": 1, "kernel_size": 1, "padding": 1},
             ValueError,
-            r"`padding` 1\+1 removes more than the transposed convolution "
-            r"produces; the output length would be -1",
+            r"^`padding` 1\+1 removes more than the transposed convolution produces; "
+            r"the output length would be -1$",
             id="padding-removes-everything",
         ),
         pytest.param(
             {"size": 3, "kernel_size": False},
             TypeError,
-            r"`kernel_size` must be an integer, got False of type bool",
+            r"^`kernel_size` must be an integer, got False of type bool$",
             id="bool-kernel",
         ),
     ],
@@ -415,18 +422,24 @@ def test_transposed_output_size_errors(kwargs, error, match):
 
 
 def test_same_padding_errors():
-    with pytest.raises(ValueError, match=r"`stride` must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match=r"^`stride` must be a positive integer, got 0$"
+    ):
         same_padding(28, 3, stride=0)
-    with pytest.raises(TypeError, match=r"`size` must be an integer, got 2\.5"):
+    with pytest.raises(
+        TypeError, match=r"^`size` must be an integer, got 2\.5 of type float$"
+    ):
         same_padding(2.5, 3)
 
 
 def test_effective_kernel_size_errors():
     with pytest.raises(
-        ValueError, match=r"`kernel_size` must be a positive integer, got 0"
+        ValueError, match=r"^`kernel_size` must be a positive integer, got 0$"
     ):
         effective_kernel_size(0)
-    with pytest.raises(TypeError, match=r"`dilation` must be an integer, got 2\.0"):
+    with pytest.raises(
+        TypeError, match=r"^`dilation` must be an integer, got 2\.0 of type float$"
+    ):
         effective_kernel_size(3, dilation=2.0)
 
 
@@ -452,26 +465,26 @@ def test_effective_kernel_size_errors():
         pytest.param(
             ((1, 2), (3,)),
             ValueError,
-            r"`padding\[1\]` must be an integer or a pair \(before, after\), "
-            r"got \(3,\) with 1 elements",
+            r"^`padding\[1\]` must be an integer or a pair \(before, after\), got "
+            r"\(3,\) with 1 elements$",
             id="short-inner-pair",
         ),
         pytest.param(
             ((1, 2), (3, -4)),
             ValueError,
-            r"`padding\[1\]\[1\]` must be an integer >= 0, got -4",
+            r"^`padding\[1\]\[1\]` must be an integer >= 0, got -4$",
             id="negative-inner",
         ),
         pytest.param(
             -1,
             ValueError,
-            r"`padding` must be an integer >= 0, got -1",
+            r"^`padding` must be an integer >= 0, got -1$",
             id="negative-int",
         ),
         pytest.param(
             1.0,
             TypeError,
-            r"`padding` must be an integer, got 1\.0 of type float",
+            r"^`padding` must be an integer, got 1\.0 of type float$",
             id="float",
         ),
     ],

@@ -267,7 +267,10 @@ def _parse_layer(spec: str, channels: int) -> Any:
     kind = name.lower()
     if kind == "relu":
         if fields:
-            raise _UsageError(f"in {spec!r}: relu takes no fields")
+            raise _UsageError(
+                f"in {spec!r}: relu takes no fields (write plain 'relu'), "
+                f"got {len(fields)} field(s) after 'relu'"
+            )
         return ReLU()
     if kind == "conv":
         return _parse_conv(spec, fields, channels)
@@ -315,7 +318,10 @@ def _run(argv: Sequence[str]) -> tuple[str, list[str]]:
     words = [args.input_shape, *args.layers] if args.input_shape else []
     if args.example:
         if words:
-            raise _UsageError("--example takes no input shape or layers")
+            raise _UsageError(
+                "--example prints its own network and takes no input shape or "
+                f"layers, got {' '.join(words)!r}"
+            )
         if args.channels_last:
             raise _UsageError(
                 "--example takes no --channels-last: its input "
