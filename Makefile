@@ -96,6 +96,11 @@ PDF_TOOLS = latexmk:latexmk pdflatex:texlive-latex-recommended \
 PDF_STYLES = fncychap.sty:texlive-latex-extra lmodern.sty:lmodern \
 	tabulary.sty:texlive-latex-extra newunicodechar.sty:texlive-latex-extra
 
+# The PDF carries the date of the commit it was built from, not the time of
+# the build (pdfTeX, Sphinx and cairo read SOURCE_DATE_EPOCH), so building
+# the same commit twice gives the same bytes.
+pdf: export SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+pdf: export FORCE_SOURCE_DATE := 1
 pdf: $(SITE_DEPS)
 	@for pair in $(PDF_TOOLS); do command -v $${pair%%:*} >/dev/null || \
 		{ echo "make pdf needs $${pair%%:*}: apt-get install $${pair##*:}"; exit 1; }; done

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,29 @@ def test_no_code_line_runs_off_the_page() -> None:
         if in_code & set(range(first, last + 1)):
             overfull.append(match.group(0))
     assert overfull == []
+
+
+def _commit_time() -> datetime:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        _unavailable("not a git checkout: the PDF's date is the commit's")
+    stamp = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    return datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+
+
+def test_the_pdf_is_dated_by_its_commit_not_by_the_build(pdf: Path) -> None:
+    # pdfTeX writes the creation date and derives the file's /ID from
+    # SOURCE_DATE_EPOCH, which `make pdf` sets to the commit time: two builds
+    # of one commit then give the same bytes. A PDF stamped with the build's
+    # clock would carry a later date than the commit it was built from.
+    info = _tool("pdfinfo", "-isodates", str(pdf))
+    dates = dict(re.findall(r"^(CreationDate|ModDate):\s+(\S+)$", info, re.M))
+    expected = _commit_time().strftime("%Y-%m-%dT%H:%M:%S")
+    assert sorted(dates) == ["CreationDate", "ModDate"], info
+    for field, value in dates.items():
+        assert value.removesuffix("Z").removesuffix("+00") == expected, (
+            f"the PDF's {field} is {value}, the commit's time is {expected}Z: "
+            "rebuild it with `make pdf`"
+        )
