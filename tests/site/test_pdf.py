@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -163,9 +163,11 @@ def _commit_time() -> datetime:
         _unavailable("not a git checkout: the PDF's date is the commit's")
     stamp = subprocess.run(
         ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
-    return datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+    return datetime.fromtimestamp(int(stamp), tz=UTC)
 
 
 def test_the_pdf_is_dated_by_its_commit_not_by_the_build(pdf: Path) -> None:
