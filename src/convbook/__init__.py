@@ -9,6 +9,35 @@ difference.
 
 Importing :mod:`convbook` needs numpy only; the drawing helpers live in
 :mod:`convbook.plot` and import matplotlib when that module is imported.
+
+Each module has one job:
+
+- :mod:`~convbook.geometry`: turns ``kernel_size``, ``stride``, ``padding``
+  and ``dilation`` into padding pairs, the dilated kernel and output sizes;
+  the only place these arguments are checked and resolved.
+- :mod:`~convbook.shapes`: the one-axis size formulas, as plain integer
+  functions on top of :mod:`~convbook.geometry`.
+- :mod:`~convbook.engine`: gathers every window into the columns of a matrix
+  (im2col) under a memory budget, and scatters columns back.
+- :mod:`~convbook.conv`: the convolution itself, as literal loops and on the
+  engine, with ``im2col``, padding, the 1-D correlation and ReLU.
+- :mod:`~convbook.grad`: the gradients of the convolution and the transposed
+  convolution.
+- :mod:`~convbook.pool`: max and average pooling.
+- :mod:`~convbook.layers`: layers described without weights, with their
+  output shapes, parameter counts and costs.
+- :mod:`~convbook.receptive`: receptive fields, and which units one unit
+  depends on layer by layer.
+- :mod:`~convbook.summary`: the layer-by-layer table of a network.
+- :mod:`~convbook.cli`: the ``convbook`` command, which prints that table
+  for a network written on one line.
+- :mod:`~convbook.text`: numbers written the way the book's prose prints
+  them.
+- :mod:`~convbook.notebook`: ``glue`` for a chapter run as a plain notebook.
+- :mod:`~convbook.widgets`: the markup and starting state of the book's
+  interactive figures.
+- :mod:`~convbook.plot`: the figures (matplotlib), drawing numbers that the
+  modules above compute.
 """
 
 from __future__ import annotations
