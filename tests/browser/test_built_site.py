@@ -49,6 +49,22 @@ def test_every_page_carries_the_books_own_icon(site) -> None:
         assert [base64.b64decode(data) for data in links] == [icon], page
 
 
+def test_only_the_search_page_loads_the_search_index(site) -> None:
+    """The search box opens search.html; no other page needs the index.
+
+    The theme would load the index and the search code on every page, as
+    blocking scripts (book/_templates/layout.html drops them).
+    """
+    scripts = re.compile(r'<script src="[^"]*(searchindex|searchtools)\.js"')
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > len(CHAPTERS)
+    for page in pages:
+        found = {m.group(1) for m in scripts.finditer(page.read_text("utf-8"))}
+        search = page.name == "search.html"
+        expected = {"searchindex", "searchtools"} if search else set()
+        assert found == expected, page.relative_to(site)
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_link_previews_read_as_text(site, chapter: str) -> None:
     text = (site / f"{chapter}.html").read_text(encoding="utf-8")
