@@ -14,7 +14,9 @@
  *    a phone's column scrolls inside its own box; such a box gets a tab stop
  *    (so a keyboard can scroll it), and a `data-scroll` attribute saying on
  *    which sides more content hides ("start", "end" or "both"), which
- *    convbook.css turns into a fade at that edge.
+ *    convbook.css turns into a fade at that edge. Boxes are measured as
+ *    they come near the screen and the rest when the browser is idle, so
+ *    that measuring never lays out the whole page before it is ready.
  *
  * 3. Names for what the themes leave unnamed: the chapter list's
  *    expand/collapse <summary> (an icon only) is named after its chapter, a
@@ -45,8 +47,25 @@
     ".bd-article table:not(.pst-scrollable-table-container table)",
   ].join(", ");
 
-  function markScroll(box) {
+  // How far a box's content reaches beyond its width. A box that the
+  // browser has not drawn yet (content-visibility: auto in convbook.css,
+  // far from the screen) reports none, so it is laid out for the
+  // measurement when `layOut` is set.
+  function overflow(box, layOut) {
+    if (!layOut) {
+      return box.scrollWidth - box.clientWidth;
+    }
+    box.style.setProperty("content-visibility", "visible");
     const more = box.scrollWidth - box.clientWidth;
+    box.style.removeProperty("content-visibility");
+    if (!box.getAttribute("style")) {
+      box.removeAttribute("style");
+    }
+    return more;
+  }
+
+  function markScroll(box, layOut = true) {
+    const more = overflow(box, layOut);
     if (more <= 1) {
       box.removeAttribute("data-scroll");
       if (box.dataset.convbookTab) {
@@ -64,18 +83,102 @@
     box.dataset.scroll = left && right ? "both" : left ? "start" : "end";
   }
 
+  // Measuring a box lays it out, formula and all, and convbook.css lets the
+  // browser skip laying out what is far from the screen until it is needed.
+  // So the boxes are measured as they come near the screen, and the others
+  // a few at a time while the browser is idle after the page has loaded:
+  // the page is ready without laying out its last formula, and every box
+  // that scrolls has its tab stop soon after. A Tab pressed before that
+  // measures the rest first, so the keyboard never skips a box. When all are
+  // measured, <html> gets data-convbook-scrollers="measured".
   function watchScrollers() {
     const boxes = Array.from(document.querySelectorAll(SCROLLERS));
-    const update = () => boxes.forEach(markScroll);
-    boxes.forEach((box) =>
-      box.addEventListener("scroll", () => markScroll(box), { passive: true }),
-    );
-    window.addEventListener("resize", update);
-    if (window.ResizeObserver) {
-      const observer = new ResizeObserver(update);
-      boxes.forEach((box) => observer.observe(box));
+    const pending = new Set(boxes);
+    const widths = new WeakMap();
+    const remeasure = (box) => {
+      widths.set(box, box.clientWidth);
+      markScroll(box);
+    };
+    const resized = window.ResizeObserver
+      ? new ResizeObserver((entries) =>
+          entries.forEach((entry) => {
+            if (widths.get(entry.target) !== entry.target.clientWidth) {
+              remeasure(entry.target);
+            }
+          }),
+        )
+      : null;
+    const measure = (box) => {
+      if (!pending.delete(box)) {
+        return;
+      }
+      remeasure(box);
+      box.addEventListener("scroll", () => markScroll(box, false), { passive: true });
+      if (resized) {
+        resized.observe(box);
+      }
+      if (!pending.size) {
+        document.documentElement.dataset.convbookScrollers = "measured";
+      }
+    };
+    const measureAll = () => boxes.forEach(measure);
+    if (!boxes.length) {
+      document.documentElement.dataset.convbookScrollers = "measured";
+      return;
     }
-    update();
+    if (window.IntersectionObserver) {
+      const near = new IntersectionObserver(
+        (entries) =>
+          entries.forEach((entry) => {
+            if (entry.isIntersecting) {
+              near.unobserve(entry.target);
+              measure(entry.target);
+            }
+          }),
+        { rootMargin: "50% 0px" },
+      );
+      boxes.forEach((box) => near.observe(box));
+    }
+    const idle =
+      window.requestIdleCallback ||
+      ((step) =>
+        setTimeout(() => {
+          const end = performance.now() + 10;
+          step({ timeRemaining: () => end - performance.now() });
+        }, 50));
+    const step = (deadline) => {
+      for (const box of pending) {
+        measure(box);
+        if (deadline.timeRemaining() < 5) {
+          break;
+        }
+      }
+      if (pending.size) {
+        idle(step);
+      }
+    };
+    const start = () => idle(step);
+    if (document.readyState === "complete") {
+      start();
+    } else {
+      window.addEventListener("load", start, { once: true });
+    }
+    document.addEventListener(
+      "keydown",
+      (event) => {
+        if (event.key === "Tab") {
+          measureAll();
+        }
+      },
+      { capture: true },
+    );
+    let width = window.innerWidth;
+    window.addEventListener("resize", () => {
+      if (window.innerWidth !== width) {
+        width = window.innerWidth;
+        boxes.filter((box) => !pending.has(box)).forEach(remeasure);
+      }
+    });
   }
 
   function nameUnnamed() {

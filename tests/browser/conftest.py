@@ -62,6 +62,10 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# A style that draws every block at once, for pictures of whole pages.
+RENDER_ALL = "* { content-visibility: visible !important; }"
+
+
 @pytest.fixture
 def save_screenshot():
     """Return a function that saves a full-page screenshot of a failing page."""
@@ -69,6 +73,12 @@ def save_screenshot():
     def save(page: object, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name.replace('/', '_')}.png"
+        # Blocks far from the screen are not drawn until a reader scrolls to
+        # them (content-visibility in convbook.css); a picture of the whole
+        # page needs them all drawn.
+        page.add_style_tag(  # type: ignore[attr-defined]
+            content=RENDER_ALL
+        )
         page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
         return path
 
@@ -81,7 +91,10 @@ def open_at(browser, site):
 
     It returns ``(context, page)``; close the context when done. Formulas
     that a renderer typesets in the browser finish after the page's "load"
-    event, so it also waits until the display equations stop changing size.
+    event, so it also waits until the display equations stop changing size,
+    and until convbook-page.js has measured every box that may scroll (it
+    does so as boxes come near the screen and, for the rest, when the
+    browser is idle after loading).
     """
 
     def open_page(relative: str, width: int, height: int = 900):
@@ -95,6 +108,11 @@ def open_at(browser, site):
                 const first = size();
                 setTimeout(() => done(size() === first), 300);
             })""",
+            timeout=20_000,
+        )
+        page.wait_for_function(
+            """() => !document.querySelector('script[src*="convbook-page.js"]')
+                || document.documentElement.dataset.convbookScrollers === 'measured'""",
             timeout=20_000,
         )
         return context, page
