@@ -1,35 +1,41 @@
 """Measure how fast every chapter is ready on a phone, and how much it pulls.
 
 The built site (``_build/html``) is served over HTTP on 127.0.0.1 under
-``/convbook/``, the address prefix of the hosted book. Each chapter is opened
+``/convbook/``, the address prefix of the hosted book, by ``scripts/serve.py``
+(``make serve``) in a process of its own, so that the server never waits for
+this script's own work. Each chapter is opened
 in Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright) in a fresh
 browser context (a first visit: nothing cached) with a 375-pixel-wide window
 and the CPU slowed down four times through the DevTools protocol, a
 mid-range phone. A page is *ready* when its ``load`` event has fired and its
-formulas are visible: the fonts they use have loaded (and, for a site that
-typesets in the browser, its MathJax has finished). Bytes pulled are what
-came over the network for the page and everything it loaded by one second
-after it was ready.
+formulas are visible: every font the browser has asked for so far has
+loaded (and, for a site that typesets in the browser, its MathJax has
+finished). Blocks of prose far below the first screen are drawn only when a
+reader scrolls near them (``content-visibility`` in ``convbook.css``); the
+fonts they need are asked for then. Bytes pulled are what came over the
+network for the page and everything it loaded by one second after it was
+ready.
 
 Each chapter is loaded three times; the median is reported. Results go to
-``benchmarks/page-speed.json`` (``make pagespeed``). It is a benchmark, not a
-test: it reports the targets (ready within 1.0 s, at most 3 MB) and always
-exits 0 when it could measure.
+``benchmarks/page-speed.json`` (``make pagespeed``), and the summary of the
+run (the worst chapter, the heaviest, the targets) into README.md, between
+the markers ``README_START`` and ``README_END``; ``tests/test_page_speed.py``
+checks that the two agree. It is a benchmark, not a test: it reports the
+targets (ready within 1.0 s, at most 3 MB) and always exits 0 when it could
+measure.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import platform
+import re
 import statistics
+import subprocess
 import sys
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "/convbook/"
@@ -52,17 +58,70 @@ window.addEventListener("load", async () => {
 """
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serve the site's folder under PREFIX, quietly."""
+README = ROOT / "README.md"
+README_START = "<!-- page speed: written by `make pagespeed` -->"
+README_END = "<!-- end of page speed -->"
 
-    def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
-        if path.startswith(PREFIX):
-            path = "/" + path[len(PREFIX) :]
-        return super().translate_path(path)
 
-    def log_message(self, *args: object) -> None:
-        pass
+def readme_summary(report: dict) -> str:
+    """Return the README's lines about a run (between the two markers)."""
+    conditions, targets = report["conditions"], report["targets"]
+    worst, heaviest = report["worst_ready"], report["heaviest"]
+    chapters = report["chapters"]
+    within = sum(
+        r["ready_seconds"] <= targets["ready_seconds"] for r in chapters.values()
+    )
+    load = conditions.get("load_average_1min_at_start")
+    load_text = (
+        f"load average {load} at its start and "
+        f"{conditions['load_average_1min_at_end']} at its end"
+        if load is not None
+        else f"load average {conditions['load_average_1min_at_end']} at its end"
+    )
+    verdict = "met" if report["targets_met"] else "**not met**"
+    return (
+        f"Last run ({conditions['cpus']} CPUs, {load_text}): targets {verdict}. "
+        f"Worst chapter: **{worst['chapter']}**, ready in "
+        f"**{worst['ready_seconds']:.2f} s** (target ≤ "
+        f"{targets['ready_seconds']} s); {within} of {len(chapters)} chapters "
+        f"are ready within the target. Heaviest: **{heaviest['chapter']}**, "
+        f"**{heaviest['megabytes']:.2f} MB** (target ≤ {targets['megabytes']} MB)."
+    )
+
+
+def readme_with_summary(text: str, report: dict) -> str:
+    """Return README text with the block between the markers replaced."""
+    pattern = re.compile(
+        re.escape(README_START) + r"\n.*?\n" + re.escape(README_END), re.S
+    )
+    if not pattern.search(text):
+        raise SystemExit(
+            f"pagespeed: README.md lacks the lines {README_START!r} and "
+            f"{README_END!r} that mark where the summary goes"
+        )
+    block = f"{README_START}\n{readme_summary(report)}\n{README_END}"
+    return pattern.sub(lambda _: block, text, count=1)
+
+
+def start_server(site: Path) -> tuple[subprocess.Popen[str], str]:
+    """Serve ``site`` with scripts/serve.py; return the process and the URL."""
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", "0", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # one line per request
+        text=True,
+    )
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+/\S*", line)
+    if not match:
+        server.kill()
+        raise SystemExit(f"pagespeed: the preview server did not start: {line!r}")
+    origin = match.group(0)
+    if not origin.endswith(PREFIX):
+        server.kill()
+        raise SystemExit(f"pagespeed: the site is not built for {PREFIX}: {origin}")
+    return server, origin
 
 
 def chapters(site: Path, book: Path) -> list[str]:
@@ -110,6 +169,12 @@ def main() -> int:
         "--output", type=Path, default=ROOT / "benchmarks" / "page-speed.json"
     )
     parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument(
+        "--no-readme",
+        dest="readme",
+        action="store_false",
+        help="do not write the run's summary into README.md",
+    )
     args = parser.parse_args()
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
@@ -117,11 +182,8 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(args.site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    load_at_start = round(os.getloadavg()[0], 2)
+    server, origin = start_server(args.site)
     results: dict[str, dict[str, object]] = {}
     try:
         with sync_playwright() as playwright:
@@ -145,8 +207,8 @@ def main() -> int:
             finally:
                 browser.close()
     finally:
-        server.shutdown()
-        server.server_close()
+        server.terminate()
+        server.wait(timeout=10)
 
     worst = max(results, key=lambda n: results[n]["ready_seconds"])  # type: ignore[arg-type,return-value]
     heaviest = max(results, key=lambda n: results[n]["megabytes"])  # type: ignore[arg-type,return-value]
@@ -168,6 +230,7 @@ def main() -> int:
             "cpus": os.cpu_count(),
             # Other jobs on the machine slow every load; compare runs made
             # under similar load.
+            "load_average_1min_at_start": load_at_start,
             "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         },
         "targets": TARGETS,
@@ -177,6 +240,9 @@ def main() -> int:
         "chapters": results,
     }
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if args.readme:
+        text = README.read_text(encoding="utf-8")
+        README.write_text(readme_with_summary(text, report), encoding="utf-8")
     print(
         f"worst: {worst} ready in {results[worst]['ready_seconds']} s; "
         f"heaviest: {heaviest} {results[heaviest]['megabytes']} MB; "

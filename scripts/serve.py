@@ -64,7 +64,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="the built site, e.g. _build/html")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=8000, help="0: any free port")
     parser.add_argument("--bind", default="127.0.0.1")
     args = parser.parse_args()
     prefix = site_prefix(args.site)
@@ -73,8 +73,9 @@ def main() -> int:
         (args.bind, args.port),
         functools.partial(handler, directory=str(args.site.resolve())),
     )
+    port = server.server_address[1]  # the one the system chose for --port 0
     print(
-        f"Serving {args.site} at http://{args.bind}:{args.port}{prefix} -- the "
+        f"Serving {args.site} at http://{args.bind}:{port}{prefix} -- the "
         f"hosted site's address prefix {prefix}, so links and the 404 page "
         "behave as they do online (Ctrl-C to stop)",
         flush=True,
