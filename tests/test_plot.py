@@ -196,7 +196,7 @@ def test_import_convbook_does_not_import_matplotlib():
 def test_palette_is_okabe_ito():
     assert plot.OKABE_ITO[5] == "#0072B2"
     assert len(set(plot.OKABE_ITO)) == 8
-    assert plot.COLORS["read"] != plot.COLORS["unread"]
+    assert plot.tint("window") != plot.COLORS["never_read"]
 
 
 # --------------------------------------------------------------------------
@@ -795,7 +795,7 @@ def test_stride_coverage_marks_exactly_the_unread_rows(size, k, s, p, d):
     assert count == convbook.output_size(size, k, stride=s, padding=p, dilation=d)
     cells = ax.patches[: size + 2 * p]
     marked = [
-        i for i, f in enumerate(faces(cells)) if f == plot.COLORS["unread"].lower()
+        i for i, f in enumerate(faces(cells)) if f == plot.COLORS["never_read"].lower()
     ]
     assert marked == unread
     assert len(ax.lines) == count
@@ -812,7 +812,7 @@ def test_stride_coverage_trailing_rows_follow_the_floor(size, k, s, p):
     fig = plot.draw_stride_coverage(size, k, stride=s, padding=p)
     lost = (size + 2 * p - k) % s
     cells = faces(fig.axes[0].patches[: size + 2 * p])
-    unread = plot.COLORS["unread"].lower()
+    unread = plot.COLORS["never_read"].lower()
     assert [f == unread for f in cells] == [False] * (size + 2 * p - lost) + [
         True
     ] * lost
@@ -827,7 +827,7 @@ def test_stride_coverage_2d():
     expected = [
         r in rows_unread or c in cols_unread for r in range(8) for c in range(9)
     ]
-    assert [f == plot.COLORS["unread"].lower() for f in cells] == expected
+    assert [f == plot.COLORS["never_read"].lower() for f in cells] == expected
     assert sum(expected) == 8 * 9 - (8 - len(rows_unread)) * (9 - len(cols_unread))
     assert len(ax.lines[0].get_xdata()) == 3 * 2  # the first window's taps
 
@@ -901,7 +901,7 @@ def test_feature_maps_signed_maps_use_a_diverging_map_centred_at_zero():
     assert len(fig.axes) == 4  # the two unused slots are removed
     for ax, title in zip(fig.axes, "abcd", strict=True):
         image = ax.images[0]
-        assert image.get_cmap().name == "RdBu_r"
+        assert image.get_cmap() is plot.DIVERGING
         assert image.get_clim() == (-20.0, 20.0)
         assert ax.get_xlabel() == title
         assert ax.get_title() == ""

@@ -11,9 +11,11 @@ house style:
   dark theme;
 - no title is drawn inside a plot (captions come from the book); short panel
   labels are written as axis labels under the panels;
-- colours come from the Okabe--Ito palette
-  (:data:`~convbook.plot.style.OKABE_ITO`), which stays distinguishable
-  under the common forms of colour blindness;
+- colours come from one palette of roles (:data:`~convbook.plot.palette.ROLES`:
+  input, padding, window, weights, output value, receptive field, ...), taken
+  from the Okabe--Ito colours, which stay distinguishable under the common
+  forms of colour blindness; the helpers take role names, not colours, so a
+  role has the same colour in every figure;
 - the output is deterministic, and the artists are few and simple
   (rectangles, lines, text) so that figures stay small.
 
@@ -25,7 +27,9 @@ PyTorch's layout: feature maps are ``(C, H, W)``.
 Every public name can be imported from :mod:`convbook.plot` itself, e.g.
 ``from convbook.plot import draw_grid``; the modules group them by job:
 
-- :mod:`~convbook.plot.style`: palette, resolution, new figures, saving,
+- :mod:`~convbook.plot.palette`: the colour of each role, the colour scales
+  and the legend of them all (:func:`~convbook.plot.palette.draw_palette`);
+- :mod:`~convbook.plot.style`: resolution, new figures, saving,
   small PNG images for a page (:func:`~convbook.plot.style.as_png`);
 - :mod:`~convbook.plot.grids`: an array as a grid of numbered cells;
 - :mod:`~convbook.plot.sliding`: a window sliding over a padded input;
@@ -46,17 +50,19 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess
         "install the extra with: pip install 'convbook[plot]'"
     ) from error
 
-from . import coverage, fields, grids, maps, sliding, style, timings, tracing
+from . import coverage, fields, grids, maps, palette, sliding, style, timings, tracing
 from .coverage import *  # noqa: F403  (each module lists its public names in __all__)
 from .fields import *  # noqa: F403
 from .grids import *  # noqa: F403
 from .maps import *  # noqa: F403
+from .palette import *  # noqa: F403
 from .sliding import *  # noqa: F403
 from .style import *  # noqa: F403
 from .timings import *  # noqa: F403
 from .tracing import *  # noqa: F403
 
 __all__ = [
+    *palette.__all__,
     *style.__all__,
     *grids.__all__,
     *sliding.__all__,

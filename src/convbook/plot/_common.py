@@ -16,7 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._checks import check_array, check_int, check_type, show
-from .style import COLORS, MINUS
+from .palette import COLORS
+from .style import MINUS
 
 __all__: list[str] = []  # private module: nothing here is public
 

@@ -12,7 +12,8 @@ from matplotlib.patches import Patch, Rectangle
 
 from ..geometry import resolve_axis, resolve_geometry
 from ._common import check_axes, index_ticks, plain_axes, root_figure
-from .style import CELL, COLORS, MAX_WIDTH, PAD_CELL, new_figure
+from .palette import COLORS, tint
+from .style import CELL, MAX_WIDTH, PAD_CELL, new_figure
 
 __all__ = ["draw_stride_coverage"]
 
@@ -24,9 +25,11 @@ def _coverage_legend(
     ax: Axes, unread: bool, padding: bool, window: str, below: bool
 ) -> None:
     grid = {"edgecolor": COLORS["grid"]}
-    handles = [Patch(facecolor=COLORS["read"], label="read", **grid)]
+    handles = [Patch(facecolor=tint("window"), label="read", **grid)]
     if unread:
-        handles.append(Patch(facecolor=COLORS["unread"], label="never read", **grid))
+        handles.append(
+            Patch(facecolor=COLORS["never_read"], label="never read", **grid)
+        )
     if padding:
         handles.append(Patch(facecolor="white", label="zero padding", **PAD_CELL))
     dots = {"color": COLORS["window"], "marker": "o", "markersize": 5, "linewidth": 1.5}
@@ -43,7 +46,7 @@ def _coverage_legend(
 
 def _coverage_cells(ax: Axes, read: np.ndarray, pad: np.ndarray) -> None:
     for (r, c), is_read in np.ndenumerate(read):
-        face = COLORS["read"] if is_read else COLORS["unread"]
+        face = tint("window") if is_read else COLORS["never_read"]
         style = PAD_CELL if pad[r, c] else CELL
         ax.add_patch(Rectangle((c, r), 1, 1, facecolor=face, **style))
 
@@ -61,10 +64,12 @@ def draw_stride_coverage(
 
     With an integer ``size`` the view is one axis: the padded input as a row
     of cells above one line per window, with a dot on each tap. With a pair
-    ``(H, W)`` the view is the padded grid. Cells that no window reads are
-    drawn in vermillion; when the division in the output-size formula is not
-    exact they are the last :math:`(i + p_b + p_a - k') \bmod s` rows, and a
-    stride or dilation larger than the kernel leaves gaps as well.
+    ``(H, W)`` the view is the padded grid. Cells that a window reads are
+    tinted in the ``'window'`` colour, cells that no window reads are drawn
+    in the ``'never_read'`` colour; when the division in the output-size
+    formula is not exact they are the last
+    :math:`(i + p_b + p_a - k') \bmod s` rows, and a stride or dilation
+    larger than the kernel leaves gaps as well.
 
     Parameters
     ----------
@@ -86,7 +91,8 @@ def draw_stride_coverage(
     -------
     matplotlib.figure.Figure
         The figure holding the drawing. Its axes hold one rectangle per
-        padded cell (face ``COLORS['read']`` or ``COLORS['unread']``) and, in
+        padded cell (face ``tint('window')`` if a window reads it, else
+        ``COLORS['never_read']``) and, in
         the 1-D view, one line per window.
 
     Raises
@@ -111,7 +117,8 @@ def draw_stride_coverage(
     >>> from convbook.plot import COLORS, draw_stride_coverage
     >>> fig = draw_stride_coverage(6, 3, stride=2)  # (6 - 3) % 2 = 1 row lost
     >>> ax = fig.axes[0]
-    >>> [to_hex(p.get_facecolor()) == COLORS["unread"] for p in ax.patches]
+    >>> [to_hex(p.get_facecolor()) == COLORS["never_read"].lower()
+    ...  for p in ax.patches]
     [False, False, False, False, False, True]
     >>> len(ax.lines)  # output_size(6, 3, stride=2) windows
     2

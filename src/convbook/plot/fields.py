@@ -14,7 +14,8 @@ from matplotlib.patches import Patch, Rectangle
 from .._checks import check_pair, show
 from ..geometry import parse_padding
 from ._common import as_image, check_axes, index_ticks, parse_ranges, plain_axes
-from .style import COLORS, PAD_CELL, WINDOW_COLORS
+from .palette import COLORS, role_color
+from .style import PAD_CELL
 
 __all__ = ["receptive_field_overlay"]
 
@@ -27,7 +28,7 @@ def receptive_field_overlay(
     *,
     padding_extent: Any = None,
     labels: Sequence[str] | None = None,
-    colors: Sequence[str] | None = None,
+    roles: str | Sequence[str] = "field",
     cmap: str | Colormap | None = None,
 ) -> Axes:
     """Outline the input region that one output unit reads.
@@ -50,8 +51,11 @@ def receptive_field_overlay(
         Zero padding to draw around the input, hatched.
     labels : sequence of str, optional
         One legend entry per region, shown under the axes.
-    colors : sequence of str, optional
-        One colour per region (default: blue, orange, green, ...).
+    roles : str or sequence of str, default 'field'
+        What each region is, as a role of
+        :data:`~convbook.plot.palette.ROLES`: one for all regions or one per
+        region, e.g. ``'field'`` for a deeper unit's receptive field and
+        ``'window'`` for a first-layer unit's, which is its window.
     cmap : str or Colormap, optional
         Colour map of a grey ``(H, W)`` image (default ``'gray'``), scaled
         from the image's minimum to its maximum; e.g. ``'Blues'`` for a map
@@ -79,7 +83,8 @@ def receptive_field_overlay(
     >>> from convbook.plot import new_figure, receptive_field_overlay
     >>> fig, ax = new_figure(3, 3)
     >>> ax = receptive_field_overlay(ax, (7, 7), [(1, 3), (0, 4)],
-    ...                              [(1, 3), (0, 4)], labels=["A_1", "O_2"])
+    ...                              [(1, 3), (0, 4)], labels=["A_1", "O_2"],
+    ...                              roles=["window", "field"])
     >>> [p.get_width() for p in ax.patches[-2:]]
     [3, 5]
     >>> plt.close(fig)
@@ -121,7 +126,14 @@ def receptive_field_overlay(
         raise ValueError(
             f"`labels` must hold one label per region ({len(rows)}), got {show(labels)}"
         )
-    palette = list(colors) if colors is not None else list(WINDOW_COLORS)
+    if isinstance(roles, str):
+        roles = [roles] * len(rows)
+    if not isinstance(roles, Sequence) or len(roles) != len(rows):
+        raise ValueError(
+            f"`roles` must be one role or one per region ({len(rows)}), "
+            f"got {show(roles)}"
+        )
+    palette = [role_color(role) for role in roles]
     if padding_extent is None:
         (top, bottom), (left, right) = (0, 0), (0, 0)
     else:
@@ -155,7 +167,7 @@ def receptive_field_overlay(
         for (r0, r1), (c0, c1) in zip(rows, cols, strict=True)
     ]
     for number, ((r0, r1), (c0, c1)) in enumerate(zip(rows, cols, strict=True)):
-        tone = palette[number % len(palette)]
+        tone = palette[number]
         style = {"facecolor": to_rgba(tone, 0.12), "edgecolor": tone, "linewidth": 2.5}
         above = sum(area > areas[number] for area in areas)  # smaller on top
         box = Rectangle((c0, r0), c1 - c0 + 1, r1 - r0 + 1, zorder=5 + above, **style)

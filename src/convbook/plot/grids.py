@@ -28,9 +28,10 @@ from ._common import (
     plain_axes,
     text_color,
 )
-from .style import CELL, CENTER, COLORS, WINDOW_COLORS
+from .palette import COLORS, ROLES, TINT, role_color
+from .style import CELL, CENTER
 
-__all__ = ["draw_grid"]
+__all__ = ["draw_grid", "draw_operator"]
 
 
 def _window(
@@ -152,6 +153,29 @@ def _runs(flags: np.ndarray) -> list[tuple[bool, int, int]]:
     return runs
 
 
+def _highlight_roles(role: Any, count: int) -> list[str]:
+    """One role per highlighted window (or the mask), checked."""
+    if role is None:
+        roles = []
+    elif isinstance(role, str):
+        roles = [role]
+    elif isinstance(role, Sequence):
+        roles = list(role)
+        if len(roles) != count:
+            raise ValueError(
+                f"`role` must be one role or one per window ({count}), got {show(role)}"
+            )
+    else:
+        raise TypeError(
+            f"`role` must be a role name or a sequence of them, got {show(role)}"
+        )
+    defaults = ["window" if n % 2 == 0 else "window2" for n in range(count)]
+    roles += defaults[len(roles) :]
+    for name in roles:
+        role_color(name)  # a clear error for an unknown role
+    return roles
+
+
 def draw_grid(
     ax: Axes,
     values: Any,
@@ -166,7 +190,8 @@ def draw_grid(
     label: str | None = None,
     show_indices: bool = False,
     fontsize: float | None = None,
-    color: str | None = None,
+    role: str | Sequence[str] | None = None,
+    fill: str | None = None,
     label_fontsize: float | None = None,
     frame: int | tuple[int, int] | None = None,
 ) -> Axes:
@@ -191,14 +216,17 @@ def draw_grid(
     highlight : tuple, list of tuples or bool array, optional
         A window ``(row, col, kh, kw)`` or ``(row, col, kh, kw, dilation)``
         whose top-left tap is at ``(row, col)`` of the *padded* grid
-        (dilation an int or a pair), a list of such windows (drawn in
-        successive colours), or a boolean mask of the input's or the padded
+        (dilation an int or a pair), a list of such windows (the first in
+        the ``'window'`` role, the next in ``'window2'``, dashed, and so
+        on alternately), or a boolean mask of the input's or the padded
         grid's shape marking single cells.
     annotate : bool, default True
         Write the numbers in the cells.
     cmap : str or Colormap, optional
-        Colour the cells by value (e.g. ``'Blues'``); by default the cells
-        are white. The text turns white on dark cells.
+        Colour the cells by value, e.g. with the palette's
+        :data:`~convbook.plot.palette.DIVERGING` (signed values) or
+        :data:`~convbook.plot.palette.SEQUENTIAL` (counts); by default the
+        cells are white. The text turns white on dark cells.
     vmin, vmax : float, optional
         Limits of the colour scale (default: the values' range).
     fmt : str or callable, optional
@@ -209,8 +237,15 @@ def draw_grid(
         Number the input's rows and columns (padding cells get no number).
     fontsize : float, optional
         Size of the numbers; by default it fits the cells.
-    color : str, optional
-        Colour of the (first) highlight; defaults to ``COLORS['window']``.
+    role : str or sequence of str, optional
+        What the highlight marks, as a role of
+        :data:`~convbook.plot.palette.ROLES` (``'window'``, ``'output'``,
+        ``'field'``, ...): one role for the first window or the mask, or one
+        per window. By default windows alternate ``'window'`` and
+        ``'window2'`` and a mask is ``'window'``.
+    fill : str, optional
+        A role whose tint fills every cell that holds a value (not the
+        padding, not NaN cells), e.g. ``'kernel'`` for a filter's weights.
     label_fontsize : float, optional
         Size of the label; by default the numbers' size, at least 9 points.
         Give the same value to every panel of a figure so that their labels
@@ -308,16 +343,24 @@ def draw_grid(
         colored = colormap(norm(np.where(finite, data, low)))[..., :3]
         inside[finite] = colored[finite]
 
-    # Highlights: each tap is tinted 30 % towards its window's colour.
-    palette = ((color,) if color else ()) + WINDOW_COLORS
+    if fill is not None:
+        tone = np.asarray(to_rgb(role_color(fill)))
+        inside = faces[top : top + height, left : left + width]
+        inside[finite] = (1 - TINT) * inside[finite] + TINT * tone
+
+    # Highlights: each tap is tinted towards its role's colour.
+    roles = _highlight_roles(role, max(len(windows), 1))
     marked = (
         []
         if mask is None
-        else [(*rc, palette[0], True) for rc in zip(*np.nonzero(mask), strict=True)]
+        else [
+            (*rc, role_color(roles[0]), True)
+            for rc in zip(*np.nonzero(mask), strict=True)
+        ]
     )
     outlines: list[Rectangle] = []
     for number, (row, col, kh, kw, dh, dw) in enumerate(windows):
-        tone = palette[number % len(palette)]
+        tone = role_color(roles[number])
         dilated = dh > 1 or dw > 1
         for a, b in np.ndindex(kh, kw):
             marked.append((row + a * dh, col + b * dw, tone, dilated))
@@ -325,14 +368,19 @@ def draw_grid(
             effective_kernel_size(kw, dilation=dw),
             effective_kernel_size(kh, dilation=dh),
         )
-        style = {"linewidth": 1.3, "linestyle": "--"} if dilated else {"linewidth": 2.8}
+        if dilated:
+            style = {"linewidth": 1.3, "linestyle": "--"}
+        elif ROLES[roles[number]].mark == "dashed":
+            style = {"linewidth": 2.8, "linestyle": (0, (3, 1.5))}
+        else:
+            style = {"linewidth": 2.8}
         outlines.append(
             Rectangle((col, row), *span, fill=False, edgecolor=tone, zorder=5, **style)
         )
     shown = faces.copy()
     edges: list[Rectangle] = []
     for r, c, tone, edged in marked:
-        shown[r, c] = 0.7 * shown[r, c] + 0.3 * np.asarray(to_rgb(tone))
+        shown[r, c] = (1 - TINT) * shown[r, c] + TINT * np.asarray(to_rgb(tone))
         if edged:
             edges.append(
                 Rectangle(
@@ -380,4 +428,63 @@ def draw_grid(
         ax.xaxis.set_label_position("bottom")
         size = max(fontsize, 9.0) if label_fontsize is None else label_fontsize
         ax.set_xlabel(label, fontsize=size)
+    return ax
+
+
+#: The operators a figure may write between its panels.
+OPERATORS = ("×", "+", "→", "=", "⋆", "∗", "−")
+
+
+def draw_operator(ax: Axes, symbol: str, *, fontsize: float = 20.0) -> Axes:
+    """Write an operator between two panels of a figure that computes.
+
+    Give the operator its own narrow axes between the panels (e.g. a column
+    of the grid with a small width ratio); the symbol is centred in it, so
+    it sits at the height of grids drawn centred in their axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The operator's axes. Its ticks and spines are removed.
+    symbol : str
+        One of ``×`` (multiply value by value), ``+``, ``→`` (gives),
+        ``=``, ``⋆`` (cross-correlation), ``∗`` (convolution) or ``−``.
+    fontsize : float, default 20
+        Size of the symbol in points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, holding one text: the symbol.
+
+    Raises
+    ------
+    ValueError
+        If ``symbol`` is not one of the operators above.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from convbook.plot import draw_operator, new_figure
+    >>> fig, axes = new_figure(3, 1, ncols=3, width_ratios=[3, 1, 3])
+    >>> draw_operator(axes[1], "×").texts[0].get_text()
+    '×'
+    >>> plt.close(fig)
+    """
+    ax = check_axes(ax)
+    if symbol not in OPERATORS:
+        raise ValueError(
+            f"`symbol` must be one of {' '.join(OPERATORS)}, got {show(symbol)}"
+        )
+    fontsize = check_positive("fontsize", fontsize)
+    plain_axes(ax)
+    ax.text(
+        0.5,
+        0.5,
+        symbol,
+        transform=ax.transAxes,
+        fontsize=fontsize * (1.8 if symbol == "⋆" else 1.0),  # a small glyph
+        color=COLORS["text"],
+        **CENTER,
+    )
     return ax

@@ -22,7 +22,8 @@ from .._checks import check_array, check_int, check_pair, check_positive, show
 from ..geometry import parse_padding
 from ._common import as_image, auto_fontsize, check_axes, number_cells
 from .grids import draw_grid
-from .style import COLORS, MAX_WIDTH, new_figure, white_background
+from .palette import COLORS, DIVERGING, SEQUENTIAL
+from .style import MAX_WIDTH, new_figure, white_background
 
 __all__ = ["dependency_heatmap", "feature_maps"]
 
@@ -39,12 +40,15 @@ def feature_maps(
     shared: bool = True,
     panel_size: float = 1.5,
     row_labels: Sequence[str] | None = None,
+    signed: bool | None = None,
 ) -> Figure:
     """Draw the channels of a ``(C, H, W)`` array as a row-major grid of panels.
 
-    Maps with negative values use the diverging ``'RdBu_r'`` colour map
-    centred at zero (red positive, blue negative); non-negative maps (after a
-    ReLU) use ``'gray'`` from zero (black) to the maximum (white).
+    Signed maps use the palette's diverging scale
+    (:data:`~convbook.plot.palette.DIVERGING`: blue negative, white zero, red
+    positive) with limits symmetric about zero; other maps, such as the
+    channels of a photograph, use ``'gray'`` from zero (black) to the
+    maximum (white).
 
     Parameters
     ----------
@@ -56,6 +60,10 @@ def feature_maps(
         Panels per row.
     cmap : str or Colormap, optional
         Override the colour map; the limits stay symmetric for signed maps.
+    signed : bool, optional
+        Draw the maps as signed values (diverging scale, symmetric limits),
+        even if none is negative, e.g. maps after a ReLU shown next to the
+        maps before it; by default maps are signed if a value is negative.
     colorbar : bool, default False
         Add a colour bar: one for all panels when ``shared``, else one each.
     image : array_like, optional
@@ -92,7 +100,7 @@ def feature_maps(
     >>> from convbook.plot import feature_maps
     >>> fig = feature_maps(np.arange(-12, 12).reshape(6, 2, 2), ncols=3)
     >>> len(fig.axes), fig.axes[0].images[0].get_cmap().name
-    (6, 'RdBu_r')
+    (6, 'convbook-diverging')
     >>> plt.close(fig)
     >>> fig = feature_maps(np.arange(8).reshape(2, 2, 2), ncols=1,
     ...                    row_labels=["first", "second"])
@@ -154,9 +162,9 @@ def feature_maps(
         finite = values[np.isfinite(values)]
         low = float(finite.min()) if finite.size else 0.0
         high = float(finite.max()) if finite.size else 1.0
-        if low < 0:
-            bound = max(-low, high)
-            return cmap or "RdBu_r", Normalize(-bound, bound)
+        if signed or (signed is None and low < 0):
+            bound = max(-low, high, 0.0) or 1.0
+            return cmap or DIVERGING, Normalize(-bound, bound)
         return cmap or "gray", Normalize(0.0, high if high > 0 else 1.0)
 
     common = scale(array)
@@ -212,7 +220,7 @@ def dependency_heatmap(
     counts: Any,
     *,
     annotate: bool = True,
-    cmap: str | Colormap = "Blues",
+    cmap: str | Colormap = SEQUENTIAL,
     show_zeros: bool = False,
     label: str | None = None,
     show_indices: bool = True,
@@ -232,8 +240,8 @@ def dependency_heatmap(
         to the input when every weight is 1 and there is no ReLU.
     annotate : bool, default True
         Write the counts in the cells.
-    cmap : str or Colormap, default 'Blues'
-        A sequential, colour-blind-safe map from white (few) to dark (many).
+    cmap : str or Colormap, default :data:`~convbook.plot.palette.SEQUENTIAL`
+        A sequential map from white (few) to dark (many).
     show_zeros : bool, default False
         Write and colour the zero cells; by default they stay blank, so the
         field's footprint stands out.

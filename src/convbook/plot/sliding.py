@@ -196,6 +196,13 @@ def draw_sliding_window(
                 shown[a, b] = result[a, b]
         marked = np.zeros((out_h, out_w), dtype=bool)
         marked[i, j] = True
-        draw_grid(ax_out, shown, highlight=marked, label="output", fontsize=size)
+        draw_grid(
+            ax_out,
+            shown,
+            highlight=marked,
+            role="output",
+            label="output",
+            fontsize=size,
+        )
     white_background(fig)
     return fig

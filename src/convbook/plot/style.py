@@ -1,10 +1,11 @@
-"""House style of the figures: palette, resolution, new figures and saving.
+"""House style of the figures: resolution, new figures and saving.
 
-Every other drawing module takes its colours and figure settings from
-here, so that one change restyles every figure of the book. Besides the
-names it exports, it holds the settings the drawing modules share and
-:mod:`convbook.plot` does not re-export: the cell styles ``CELL``, ``PAD_CELL``
-and ``CENTER``, the window colours ``WINDOW_COLORS``, the minus sign ``MINUS``,
+Every other drawing module takes its figure settings from here and its
+colours from :mod:`~convbook.plot.palette`, so that one change restyles
+every figure of the book. Besides the names it exports, it holds the
+settings the drawing modules share and :mod:`convbook.plot` does not
+re-export: the cell styles ``CELL``, ``PAD_CELL`` and ``CENTER``, the minus
+sign ``MINUS``,
 the widest figure ``MAX_WIDTH`` (inches), and the figure helpers
 ``blank_figure`` and ``white_background``.
 """
@@ -20,18 +21,15 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from .._checks import check_int, check_positive, show
+from .palette import COLORS
 
 __all__ = [
-    "COLORS",
     "DPI",
-    "OKABE_ITO",
     "PNGImage",
     "as_png",
     "new_figure",
@@ -39,46 +37,9 @@ __all__ = [
 ]
 
 
-#: The Okabe--Ito palette (Okabe & Ito, 2008), safe for colour-blind readers:
-#: black, orange, sky blue, bluish green, yellow, blue, vermillion, purple.
-OKABE_ITO: tuple[str, ...] = (
-    "#000000",
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#F0E442",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-)
-
-
-def _tint(color: str, amount: float) -> str:
-    """Return ``color`` mixed with white; ``amount`` 1 keeps the colour."""
-    rgb = np.asarray(to_rgb(color))
-    return to_hex(amount * rgb + (1.0 - amount))
-
-
-#: The colours the helpers give to each meaning, so chapters can match them.
-COLORS: dict[str, str] = {
-    "window": OKABE_ITO[5],  # the sliding window and what it reads
-    "output": OKABE_ITO[6],  # the output unit being traced
-    "read": _tint(OKABE_ITO[2], 0.45),  # input cells some window reads
-    "unread": _tint(OKABE_ITO[6], 0.55),  # input cells no window reads
-    "padding": "#E8E8E8",  # zero padding (grey, hatched where cells are coloured)
-    "padding_edge": "#9A9A9A",
-    "grid": "#3C3C3C",
-    "text": "#1A1A1A",
-    "muted": "#8C8C8C",
-    "bar": OKABE_ITO[5],
-}
-
-
 #: Resolution of the figures the helpers create (dots per inch).
 DPI = 100
 
-# Colours given to the first, second, ... highlighted window of one grid.
-WINDOW_COLORS = (OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[3], OKABE_ITO[7], OKABE_ITO[6])
 MAX_WIDTH = 7.5  # inches: wider figures are scaled down by the page anyway
 MINUS = "\u2212"
 CELL = {"edgecolor": COLORS["grid"], "linewidth": 0.8, "zorder": 1}

@@ -13,7 +13,8 @@ from matplotlib.ticker import EngFormatter, NullFormatter
 
 from .._checks import show
 from ._common import check_axes
-from .style import COLORS, new_figure
+from .palette import COLORS
+from .style import new_figure
 
 __all__ = ["bar_timings"]
 
@@ -31,7 +32,6 @@ def bar_timings(
     *,
     ax: Axes | None = None,
     log: bool = True,
-    color: str | None = None,
 ) -> Any:
     """Draw benchmark timings as horizontal bars, first entry at the top.
 
@@ -43,8 +43,6 @@ def bar_timings(
         Where to draw; a new figure by default.
     log : bool, default True
         Use a logarithmic time axis (timings often span decades).
-    color : str, optional
-        Bar colour (default ``COLORS['bar']``).
 
     Returns
     -------
@@ -105,7 +103,7 @@ def bar_timings(
         [t - left for t in times],
         left=left,
         height=0.6,
-        color=color or COLORS["bar"],
+        color=COLORS["data"],
         zorder=2,
     )
     for row, t in zip(rows, times, strict=True):
@@ -125,7 +123,7 @@ def bar_timings(
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("time per call")
     ax.tick_params(axis="y", length=0)
-    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6, zorder=0)
+    ax.grid(axis="x", color=COLORS["padding"], linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

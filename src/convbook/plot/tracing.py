@@ -12,7 +12,8 @@ from matplotlib.lines import Line2D
 
 from .._checks import show
 from ..receptive import trace_unit
-from .style import COLORS, MAX_WIDTH, new_figure
+from .palette import COLORS
+from .style import MAX_WIDTH, new_figure
 
 __all__ = ["receptive_field_layers"]
 
@@ -26,8 +27,8 @@ _NODES = {
     },
     "field": {
         "marker": "o",
-        "markerfacecolor": COLORS["window"],
-        "markeredgecolor": COLORS["window"],
+        "markerfacecolor": COLORS["field"],
+        "markeredgecolor": COLORS["field"],
     },
     "pad": {
         "marker": "s",
@@ -37,7 +38,7 @@ _NODES = {
     "padread": {
         "marker": "s",
         "markerfacecolor": COLORS["padding"],
-        "markeredgecolor": COLORS["window"],
+        "markeredgecolor": COLORS["field"],
     },
     "traced": {
         "marker": "o",
@@ -65,10 +66,12 @@ def receptive_field_layers(
     top unit to the units it reads, and those to theirs, down to the input,
     where a bracket marks the receptive field.
 
-    A padding zero that a traced unit reads is outlined in the tracing
-    colour, and the tracing stops there: the zero is a constant added by the
-    next layer, not a unit computed from the layer below, so nothing under
-    it can change it. Near a border the traced pixels can therefore be
+    The traced unit has the ``'output'`` colour of the palette, the units
+    it depends on, and the bracket, the ``'field'`` colour. A padding zero
+    that a traced unit reads is outlined in the field's colour, and the
+    tracing stops there: the zero is a constant added by the next layer,
+    not a unit computed from the layer below, so nothing under it can
+    change it. Near a border the traced pixels can therefore be
     fewer than the bracket, which spans the receptive field as
     :func:`~convbook.receptive.receptive_field` computes it.
 
@@ -154,7 +157,7 @@ def receptive_field_layers(
         ax.add_collection(
             LineCollection(
                 segments,
-                colors=to_rgba(COLORS["window"], 0.55),
+                colors=to_rgba(COLORS["field"], 0.7),
                 linewidths=1.2,
                 zorder=1,
             )
@@ -212,8 +215,8 @@ def receptive_field_layers(
     ax.plot(
         [first - 0.3, first - 0.3, last + 0.3, last + 0.3],
         [y + 0.1, y, y, y + 0.1],
-        color=COLORS["output"],
-        linewidth=1.5,
+        color=COLORS["field"],
+        linewidth=1.8,
     )
     ax.text(
         (first + last) / 2,
