@@ -35,6 +35,7 @@ from .engine import (
     check_conv_args,
     check_input,
     column_blocks,
+    parallel_copy,
 )
 from .geometry import parse_padding, resolve_geometry
 
@@ -50,6 +51,11 @@ __all__ = [
 
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]
+
+#: A sample whose block has at least this many columns gets its own matrix
+#: product, written in place into the output; smaller samples share one
+#: product (many small BLAS calls would cost more than reordering one).
+IN_PLACE_COLUMNS = 1024
 
 
 def conv2d(
@@ -67,9 +73,11 @@ def conv2d(
     The fast implementation: the column engine
     (:func:`convbook.engine.column_blocks`, the code behind :func:`im2col`)
     copies the windows of a block of samples or output rows into a column
-    matrix, and one matrix product, in BLAS, does the arithmetic for the
-    whole block. :func:`conv2d_reference` computes the same numbers with
-    loops.
+    matrix, and matrix products in BLAS do the arithmetic: one per sample
+    of the block, written straight into the output, or, for samples with
+    fewer than ``IN_PLACE_COLUMNS`` output pixels in the block, one for the
+    whole block, reordered into the output. :func:`conv2d_reference`
+    computes the same numbers with loops.
 
     Parameters
     ----------
@@ -157,11 +165,16 @@ def conv2d(
     matrix = np.ascontiguousarray(g.weight.reshape(k, -1))
     out = np.empty((n, k, ho, wo), g.dtype)
     for n0, n1, i0, i1, cols in column_blocks(g.x, g.geometry, g.dtype, g.budget):
-        if n1 - n0 == 1 and i1 - i0 == ho:  # one whole sample: write in place
-            np.matmul(matrix, cols, out=out[n0].reshape(k, ho * wo))
-        else:  # columns ordered (sample, row, column): reorder to NCHW
+        length = (i1 - i0) * wo  # columns per sample, ordered (row, column)
+        if n1 - n0 == 1 or length >= IN_PLACE_COLUMNS:
+            # one product per sample, written by BLAS straight into the output
+            for n in range(n0, n1):
+                part = cols[:, (n - n0) * length : (n - n0 + 1) * length]
+                target = out[n].reshape(k, ho * wo)[:, i0 * wo : i1 * wo]
+                np.matmul(matrix, part, out=target)
+        else:  # many small samples: one product, reordered to NCHW
             product = (matrix @ cols).reshape(k, n1 - n0, i1 - i0, wo)
-            out[n0:n1, :, i0:i1, :] = product.transpose(1, 0, 2, 3)
+            parallel_copy([(out[n0:n1, :, i0:i1, :], product.transpose(1, 0, 2, 3))])
     if g.bias is not None:
         out += g.bias[:, np.newaxis, np.newaxis]
     return out if g.batched else out[0]
@@ -584,5 +597,5 @@ def im2col(
     out = np.empty((n, c * kh * kw, ho * wo), x4.dtype)
     for n0, n1, i0, i1, cols in column_blocks(x4, g, x4.dtype, budget):
         block = cols.reshape(c * kh * kw, n1 - n0, (i1 - i0) * wo)
-        out[n0:n1, :, i0 * wo : i1 * wo] = block.transpose(1, 0, 2)
+        parallel_copy([(out[n0:n1, :, i0 * wo : i1 * wo], block.transpose(1, 0, 2))])
     return out if batched else out[0]
