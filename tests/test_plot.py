@@ -1463,3 +1463,16 @@ def test_bar_timings_linear_on_given_axes():
 def test_bar_timings_errors(results, error, match):
     with pytest.raises(error, match=match):
         plot.bar_timings(results)
+
+
+def test_feature_maps_share_a_scale_within_each_group():
+    before = np.array([[[-4.0, 2.0]], [[-1.0, 3.0]]])  # two maps, (2, 1, 2)
+    after = np.maximum(before, 0)  # a ReLU
+    fig = plot.feature_maps(
+        np.concatenate([before, after]), shared=[0, 1, 0, 1], signed=True, ncols=2
+    )
+    limits = [ax.images[0].get_clim() for ax in fig.axes]
+    # Each map after the ReLU keeps the scale of the same map before it.
+    assert limits == [(-4.0, 4.0), (-3.0, 3.0), (-4.0, 4.0), (-3.0, 3.0)]
+    with pytest.raises(ValueError, match=r"^`shared` must hold one key per map \(4\)"):
+        plot.feature_maps(np.concatenate([before, after]), shared=[0, 1])

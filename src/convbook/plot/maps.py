@@ -37,7 +37,7 @@ def feature_maps(
     colorbar: bool = False,
     image: Any = None,
     image_label: str = "input",
-    shared: bool = True,
+    shared: bool | Sequence[Any] = True,
     panel_size: float = 1.5,
     row_labels: Sequence[str] | None = None,
     signed: bool | None = None,
@@ -71,9 +71,11 @@ def feature_maps(
         as ``(3, H, W)`` (PyTorch) or ``(H, W, 3)``.
     image_label : str, default 'input'
         Label under the image panel.
-    shared : bool, default True
+    shared : bool or sequence, default True
         One colour scale for all maps, so that panels compare; ``False``
-        scales each map to its own range.
+        scales each map to its own range; a sequence of one key per map
+        gives the maps with equal keys one scale, e.g. ``[0, 1, 0, 1]`` for
+        two maps each shown before and after a ReLU.
     panel_size : float, default 1.5
         Side of one panel in inches (the figure is at most 7.5 inches wide).
     row_labels : sequence of str, optional
@@ -167,19 +169,34 @@ def feature_maps(
             return cmap or DIVERGING, Normalize(-bound, bound)
         return cmap or "gray", Normalize(0.0, high if high > 0 else 1.0)
 
+    groups = None
+    if not isinstance(shared, bool):
+        if isinstance(shared, str) or not isinstance(shared, Sequence):
+            raise TypeError(
+                f"`shared` must be True, False or one key per map, got {show(shared)}"
+            )
+        if len(shared) != channels:
+            raise ValueError(
+                f"`shared` must hold one key per map ({channels}), got {show(shared)}"
+            )
+        groups = np.array([list(shared).index(key) for key in shared])
     common = scale(array)
+    per_map = groups is not None or not shared
     for c, ax in enumerate(axes):
-        colormap, norm = common if shared else scale(array[c])
+        if groups is not None:
+            colormap, norm = scale(array[groups == groups[c]])
+        else:
+            colormap, norm = common if shared else scale(array[c])
         image_artist = ax.imshow(
             array[c], cmap=colormap, norm=norm, interpolation="none"
         )
         if titles is not None:
             ax.set_xlabel(titles[c], fontsize=9)
-        if colorbar and not shared:
+        if colorbar and per_map:
             fig.colorbar(image_artist, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(
                 labelsize=7
             )
-    if colorbar and shared:
+    if colorbar and not per_map:
         fig.colorbar(image_artist, ax=axes, shrink=0.85).ax.tick_params(labelsize=8)
     white_background(fig)
     return fig
