@@ -458,3 +458,15 @@ def test_widgets_use_the_palette():
     light = css.split('html[data-theme="dark"]')[0]
     for role in ("window", "output", "kernel", "field"):
         assert f"--cb-{role}: {COLORS[role].lower()};" in light, role
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapters_draw_on_house_figures(path):
+    # new_figure (or a helper) gives the white card and a layout that comes
+    # out the same on every draw; plain pyplot figures do neither.
+    found = [
+        m.group(0)
+        for cell in figure_code(path)
+        for m in re.finditer(r"plt\.(?:subplots|figure|subplot)\(", cell)
+    ]
+    assert found == [], path.name
