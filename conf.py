@@ -49,6 +49,7 @@ extensions = [
     "reader_notes",
     "pdf_book",
     "accessible_html",
+    "search_snippets",
     "notfound.extension",
 ]
 
@@ -154,9 +155,10 @@ html_css_files = ["convbook.css"]
 html_js_files = [("convbook-page.js", {"defer": "defer"})]
 html_last_updated_fmt = None
 html_copy_source = True
-html_show_search_summary = (
-    False  # summaries fetch pages, which browsers refuse from file://
-)
+# Sphinx's summaries fetch every result's page, which browsers refuse from
+# file://; book/_ext/search_snippets.py writes the snippets' text instead.
+html_show_search_summary = False
+html_search_scorer = str(ROOT / "book" / "_ext" / "search_scorer.js")
 html_domain_indices = False
 html_show_sourcelink = True
 html_context = {"default_mode": "auto"}
