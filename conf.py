@@ -50,6 +50,7 @@ extensions = [
     "pdf_book",
     "accessible_html",
     "search_snippets",
+    "code_breaks",
     "notfound.extension",
 ]
 
