@@ -31,8 +31,8 @@ Each module has one job:
 - :mod:`~convbook.summary`: the layer-by-layer table of a network.
 - :mod:`~convbook.cli`: the ``convbook`` command, which prints that table
   for a network written on one line.
-- :mod:`~convbook.text`: numbers written the way the book's prose prints
-  them.
+- :mod:`~convbook.text`: numbers written one way, in the prose and in the
+  figures.
 - :mod:`~convbook.notebook`: ``glue`` for a chapter run as a plain notebook.
 - :mod:`~convbook.widgets`: the markup and starting state of the book's
   interactive figures.

@@ -1,9 +1,11 @@
-"""Numbers as the book's prose prints them.
+"""Numbers as the book prints them, in its prose and in its figures.
 
-Every number a chapter quotes is computed and then glued into the text; these
-two functions give all of them one typography: thousands separated by commas
-("4,640") and percentages written without a space ("13%"). A chapter calls
-them on the value it glues, so that no sentence formats a number its own way.
+Every number a chapter quotes is computed and then glued into the text;
+:func:`number` and :func:`percent` give all of them one typography: thousands
+separated by commas ("4,640") and percentages written without a space
+("13%"). A chapter calls them on the value it glues, so that no sentence
+formats a number its own way. Figures and interactive figures write negative
+numbers with the minus sign :data:`MINUS`, through :func:`minus_sign`.
 
 >>> from convbook.text import number, percent
 >>> number(4640)
@@ -16,7 +18,11 @@ from __future__ import annotations
 
 import numbers
 
-__all__ = ["number", "percent"]
+__all__ = ["MINUS", "minus_sign", "number", "percent"]
+
+#: The minus sign (U+2212) that figures and interactive figures print, wider
+#: than the hyphen and level with the plus sign.
+MINUS = "\u2212"
 
 
 def number(value: numbers.Real, digits: int | None = None) -> str:
@@ -103,3 +109,35 @@ def percent(fraction: numbers.Real, digits: int = 0) -> str:
     if not isinstance(digits, int) or isinstance(digits, bool) or digits < 0:
         raise ValueError(f"`digits` must be a non-negative int, got {digits!r}")
     return f"{100 * float(fraction):,.{digits}f}%"
+
+
+def minus_sign(text: str) -> str:
+    """Write every hyphen-minus of ``text`` as the minus sign :data:`MINUS`.
+
+    Figures and interactive figures print negative numbers this way; the
+    prose keeps the hyphen that :func:`number` writes.
+
+    Parameters
+    ----------
+    text : str
+        A number already written out, such as ``'-4'`` or ``'-0.25'``.
+
+    Returns
+    -------
+    str
+        ``text`` with each ``-`` replaced by ``'\u2212'``.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+
+    Examples
+    --------
+    >>> from convbook.text import MINUS, minus_sign
+    >>> minus_sign("-4") == MINUS + "4"
+    True
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"`text` must be a str, got {type(text).__name__} {text!r}")
+    return text.replace("-", MINUS)

@@ -23,10 +23,10 @@ import numpy as np
 from .conv import conv2d
 from .geometry import resolve_axis
 from .receptive import receptive_field
+from .text import MINUS, minus_sign
 
 __all__ = ["Widget", "layer2_explorer", "shape_calculator", "sliding_window"]
 
-_MINUS = "\u2212"
 _RULES = {
     "same": ("pytorch-same", 'PyTorch "same"'),
     "same-tf": ("tensorflow-same", 'TensorFlow "SAME"'),
@@ -57,7 +57,7 @@ class Widget:
 
 
 def _num(value: int | float) -> str:
-    return str(value).replace("-", _MINUS)
+    return minus_sign(str(value))
 
 
 def _decimal(a: int, b: int) -> str:
@@ -124,7 +124,7 @@ def _layer_results(suffix, size, kernel, stride, padding, dilation):
     before, after, out = axis.before, axis.after, axis.output_size
     span, room = axis.span, axis.padded - axis.span
     formula = (
-        f"o = \u230a({size} + {before} + {after} {_MINUS} {span}) / {stride}"
+        f"o = \u230a({size} + {before} + {after} {MINUS} {span}) / {stride}"
         f"\u230b + 1 = \u230a{_decimal(room, stride)}\u230b + 1 = {out}"
     )
     unread = _row_list(list(axis.unread_inputs()))

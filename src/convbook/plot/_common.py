@@ -16,8 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._checks import check_array, check_int, check_type, show
+from ..text import minus_sign
 from .palette import COLORS
-from .style import MINUS
 
 __all__: list[str] = []  # private module: nothing here is public
 
@@ -82,7 +82,7 @@ def cell_formatter(
     if callable(fmt):
         return fmt
     if isinstance(fmt, str):
-        return lambda v: fmt.format(v).replace("-", MINUS)
+        return lambda v: minus_sign(fmt.format(v))
     if fmt is not None:
         raise TypeError(
             f"`fmt` must be a format string such as '{{:.1f}}', a callable or "
@@ -92,8 +92,8 @@ def cell_formatter(
     if np.issubdtype(values.dtype, np.integer) or np.array_equal(
         finite, np.round(finite)
     ):
-        return lambda v: f"{round(float(v))}".replace("-", MINUS)
-    return lambda v: _short_float(v).replace("-", MINUS)
+        return lambda v: minus_sign(f"{round(float(v))}")
+    return lambda v: minus_sign(_short_float(v))
 
 
 def auto_fontsize(ax: Axes, nrows: int, ncols: int, chars: int) -> float:
@@ -177,7 +177,7 @@ def number_cells(
     ):
         axis.set_ticks(
             np.arange(count) + start + 0.5,
-            [str(number + i).replace("-", MINUS) for i in range(count)],
+            [minus_sign(str(number + i)) for i in range(count)],
         )
     ax.xaxis.tick_top()
     ax.tick_params(length=0, labelsize=small, labelcolor=COLORS["muted"], pad=2)

@@ -4,10 +4,9 @@ Every other drawing module takes its figure settings from here and its
 colours from :mod:`~convbook.plot.palette`, so that one change restyles
 every figure of the book. Besides the names it exports, it holds the
 settings the drawing modules share and :mod:`convbook.plot` does not
-re-export: the cell styles ``CELL``, ``PAD_CELL`` and ``CENTER``, the minus
-sign ``MINUS``,
-the widest figure ``MAX_WIDTH`` (inches), and the figure helpers
-``blank_figure`` and ``white_background``.
+re-export: the cell styles ``CELL``, ``PAD_CELL`` and ``CENTER``, the widest
+figure ``MAX_WIDTH`` (inches), and the figure helpers ``blank_figure`` and
+``white_background``.
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ __all__ = [
 DPI = 100
 
 MAX_WIDTH = 7.5  # inches: wider figures are scaled down by the page anyway
-MINUS = "\u2212"
 CELL = {"edgecolor": COLORS["grid"], "linewidth": 0.8, "zorder": 1}
 PAD_CELL = {**CELL, "edgecolor": COLORS["padding_edge"], "hatch": "/"}
 CENTER = {"ha": "center", "va": "center_baseline", "zorder": 3}
