@@ -84,6 +84,8 @@ class Role:
 
 
 #: Every role, in the order the notation page lists them.
+#:
+#: :meta hide-value:
 ROLES: dict[str, Role] = {
     "input": Role("input", "#FFFFFF", "values of the input", "cell"),
     "padding": Role("zero padding", "#E8E8E8", "zeros added around a map", "cell"),
@@ -182,12 +184,16 @@ def tint(role: str, face: Any = "white") -> str:
 
 #: Colour scale of signed values, from blue (negative) through white (zero)
 #: to red (positive).
+#:
+#: :meta hide-value:
 DIVERGING = LinearSegmentedColormap.from_list(
     "convbook-diverging",
     [ROLES["negative"].color, "#FFFFFF", ROLES["positive"].color],
 )
 
 #: Colour scale of counts and magnitudes, from white (none) to dark blue.
+#:
+#: :meta hide-value:
 SEQUENTIAL = LinearSegmentedColormap.from_list(
     "convbook-sequential", ["#FFFFFF", "#6BAED6", "#08306B"]
 )
