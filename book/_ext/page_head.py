@@ -8,6 +8,15 @@
   them. :func:`rewrite_descriptions` computes the description again, after
   opengraph, from the paragraphs as a reader sees them, with math turned
   into plain Unicode (:func:`tex_to_text`: ``O⁽²⁾``, ``K₁ × K₁``).
+* **Scripts that never hold up the page.** Sphinx and its extensions put
+  their scripts in the head as blocking ``<script src>`` tags: the browser
+  stops reading the page until each has arrived and run, although every one
+  of them waits for the page anyway (``DOMContentLoaded``).
+  :func:`defer_scripts` marks them ``defer``: they still run in the same
+  order, before ``DOMContentLoaded``. ``documentation_options.js`` stays as
+  it is, since the inline scripts after it write into what it defines, and
+  so does the search page, whose own blocking search scripts need Sphinx's
+  ``doctools.js`` to have run.
 * **The book's icon** (``book/_static/favicon.svg``, drawn for the book),
   inlined as a ``data:`` address: browsers then ask the host for no
   ``/favicon.ico`` (which a site under a prefix does not have) and make no
@@ -211,6 +220,36 @@ def rewrite_descriptions(
     )
 
 
+# Read by inline scripts in the head as it is parsed, so it must run at once.
+RUN_AT_ONCE = ("documentation_options.js",)
+
+
+def defer_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
+    """Load every script file of the page with ``defer`` (see above)."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    if pagename == "search":
+        return
+
+    scripts = []
+    for script in context.get("script_files", []):
+        name = str(getattr(script, "filename", "") or "")
+        attributes = dict(getattr(script, "attributes", {}))
+        if (
+            name
+            and "async" not in attributes
+            and "defer" not in attributes
+            and not name.endswith(RUN_AT_ONCE)
+            and not name.startswith(("http:", "https:", "//"))
+        ):
+            attributes["defer"] = "defer"
+            script = _JavaScript(name, priority=script.priority, **attributes)
+        scripts.append(script)
+    context["script_files"] = scripts
+
+
 ICON = Path(__file__).resolve().parents[1] / "_static" / "favicon.svg"
 
 
@@ -228,6 +267,7 @@ def add_icon(
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("html-page-context", add_icon)
+    app.connect("html-page-context", defer_scripts, priority=900)
     app.setup_extension("sphinxext.opengraph")
     # after opengraph's own handler (priority 500), which writes the tags
     app.connect("html-page-context", rewrite_descriptions, priority=600)

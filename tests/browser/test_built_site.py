@@ -65,6 +65,18 @@ def test_only_the_search_page_loads_the_search_index(site) -> None:
         assert found == expected, page.relative_to(site)
 
 
+def test_no_script_blocks_a_chapter_while_it_is_read(site) -> None:
+    """Every script file is deferred (book/_ext/page_head.py), but the one
+    whose settings the inline scripts after it extend."""
+    for chapter in CHAPTERS:
+        text = (site / f"{chapter}.html").read_text("utf-8")
+        tags = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", text)
+        assert len(tags) > 5, chapter
+        blocking = [t for t in tags if not re.search(r"\b(defer|async)\b", t)]
+        assert len(blocking) == 1, (chapter, blocking)
+        assert "documentation_options.js" in blocking[0], (chapter, blocking)
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_link_previews_read_as_text(site, chapter: str) -> None:
     text = (site / f"{chapter}.html").read_text(encoding="utf-8")
