@@ -68,6 +68,15 @@ def _open(browser, relative: str, *, width: int = 1280, height: int = 900):
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.goto((SITE / relative).as_uri(), wait_until="load")
+    # After "load" the page still lays out the formulas far below the screen
+    # while the browser is idle (convbook-page.js), which asks for their
+    # fonts; a reload before those arrive would cut them off.
+    page.wait_for_function(
+        """() => !document.querySelector('script[src*="convbook-page.js"]')
+            || document.documentElement.dataset.convbookScrollers === 'measured'""",
+        timeout=20_000,
+    )
+    page.evaluate("document.fonts.ready.then(() => true)")
     return context, page, problems
 
 
