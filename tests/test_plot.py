@@ -260,20 +260,24 @@ def _photo_figure():
     return fig
 
 
-def test_as_png_is_a_palette_png_without_metadata():
+def test_as_png_is_a_palette_png_whose_only_metadata_is_its_text_size():
     from PIL import Image
 
     fig = _photo_figure()
     image = plot.as_png(fig, colors=64)
     assert isinstance(image, plot.PNGImage)
-    assert image._repr_png_() is image.data
+    data, shown = image._repr_png_()
+    assert data is image.data
+    assert shown == {"width": image.display_width}
     with Image.open(io.BytesIO(image.data)) as opened:
         assert opened.format == "PNG"
         assert opened.mode == "P"
         assert len(opened.getcolors()) <= 64
         assert (opened.width, opened.height) == (image.width, image.height)
-        assert not opened.text
-    for chunk in (b"tEXt", b"iTXt", b"zTXt", b"tIME", b"pHYs"):
+        # The tick labels, 10 pt by default, in pixels at 192 per inch.
+        assert opened.text == {plot.PNG_TEXT_KEY: f"{10 * 192 / 72:.2f}"}
+    assert image.data.count(b"tEXt") == 1
+    for chunk in (b"iTXt", b"zTXt", b"tIME", b"pHYs"):
         assert chunk not in image.data
     assert repr(image).startswith(f"<PNGImage {image.width}x{image.height}, ")
 
@@ -296,7 +300,11 @@ def test_as_png_resolution_and_closing():
     assert plt.fignum_exists(fig.number)
     half = plot.as_png(fig, dpi=50)
     assert not plt.fignum_exists(fig.number)
-    assert abs(full.width - 2 * half.width) <= 2
+    assert abs(full.width - 192 / 50 * half.width) <= 4
+    # Both are shown at 96 CSS pixels per inch of figure: 2 device pixels per
+    # CSS pixel at the default resolution.
+    assert full.display_width == round(full.width / 2)
+    assert abs(full.display_width - half.display_width) <= 2
 
 
 def test_as_png_is_shown_as_image_png_by_ipython():
@@ -305,7 +313,7 @@ def test_as_png_is_shown_as_image_png_by_ipython():
     from IPython.core.formatters import PNGFormatter
 
     image = plot.as_png(plot.new_figure(1, 1)[0])
-    assert PNGFormatter()(image) == image.data
+    assert PNGFormatter()(image) == (image.data, {"width": image.display_width})
     code = (
         "import sys, matplotlib; matplotlib.use('Agg'); from convbook import plot; "
         "plot.as_png(plot.new_figure(1, 1)[0]); print('IPython' in sys.modules)"

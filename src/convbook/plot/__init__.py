@@ -37,7 +37,8 @@ Every public name can be imported from :mod:`convbook.plot` itself, e.g.
 - :mod:`~convbook.plot.maps`: feature maps and dependency counts as images;
 - :mod:`~convbook.plot.fields`: a receptive field drawn on the input;
 - :mod:`~convbook.plot.tracing`: a unit traced down through the layers;
-- :mod:`~convbook.plot.timings`: benchmark timings as bars.
+- :mod:`~convbook.plot.timings`: benchmark timings as bars;
+- :mod:`~convbook.plot.textsize`: how small a figure's text is drawn.
 """
 
 from __future__ import annotations
@@ -50,7 +51,18 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess
         "install the extra with: pip install 'convbook[plot]'"
     ) from error
 
-from . import coverage, fields, grids, maps, palette, sliding, style, timings, tracing
+from . import (
+    coverage,
+    fields,
+    grids,
+    maps,
+    palette,
+    sliding,
+    style,
+    textsize,
+    timings,
+    tracing,
+)
 from .coverage import *  # noqa: F403  (each module lists its public names in __all__)
 from .fields import *  # noqa: F403
 from .grids import *  # noqa: F403
@@ -58,12 +70,14 @@ from .maps import *  # noqa: F403
 from .palette import *  # noqa: F403
 from .sliding import *  # noqa: F403
 from .style import *  # noqa: F403
+from .textsize import *  # noqa: F403
 from .timings import *  # noqa: F403
 from .tracing import *  # noqa: F403
 
 __all__ = [
     *palette.__all__,
     *style.__all__,
+    *textsize.__all__,
     *grids.__all__,
     *sliding.__all__,
     *coverage.__all__,

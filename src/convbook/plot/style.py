@@ -26,9 +26,11 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from .._checks import check_int, check_positive, show
 from .palette import COLORS
+from .textsize import PNG_TEXT_KEY, figure_smallest_text
 
 __all__ = [
     "DPI",
+    "PNG_DPI",
     "PNGImage",
     "as_png",
     "new_figure",
@@ -38,6 +40,10 @@ __all__ = [
 
 #: Resolution of the figures the helpers create (dots per inch).
 DPI = 100
+
+#: Resolution of :func:`as_png` images: twice the 96 pixels per inch a page
+#: shows them at, so that they stay sharp on high-density screens.
+PNG_DPI = 192
 
 MAX_WIDTH = 7.5  # inches: wider figures are scaled down by the page anyway
 CELL = {"edgecolor": COLORS["grid"], "linewidth": 0.8, "zorder": 1}
@@ -216,14 +222,18 @@ def save_figure(
 class PNGImage:
     """A PNG image that Jupyter, myst-nb's ``glue`` and cell outputs display.
 
-    Returned by :func:`as_png`. It holds only the file's bytes; its
-    ``_repr_png_`` method is what makes a notebook show it as ``image/png``
-    (no IPython import is needed for that).
+    Returned by :func:`as_png`. It holds the file's bytes and the width to
+    show it at; its ``_repr_png_`` method is what makes a notebook show it as
+    ``image/png`` at that width (no IPython import is needed for that).
 
     Attributes
     ----------
     data : bytes
         The whole PNG file.
+    display_width : int or None
+        Width in CSS pixels to show the image at (96 per inch of figure), or
+        None for its pixel width. A PNG rendered at twice that many pixels
+        stays sharp on high-density screens.
 
     Examples
     --------
@@ -231,11 +241,14 @@ class PNGImage:
     >>> from convbook.plot import as_png, new_figure
     >>> fig, ax = new_figure(2, 1)
     >>> image = as_png(fig)
-    >>> image.data[:8] == b"\\x89PNG\\r\\n\\x1a\\n", image._repr_png_() is image.data
-    (True, True)
+    >>> image.data[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    >>> image.display_width == round(image.width / 2)  # 2 pixels per CSS pixel
+    True
     """
 
     data: bytes
+    display_width: int | None = None
 
     @property
     def width(self) -> int:
@@ -247,15 +260,17 @@ class PNGImage:
         """Height in pixels, read from the PNG header."""
         return struct.unpack(">I", self.data[20:24])[0]
 
-    def _repr_png_(self) -> bytes:
-        return self.data
+    def _repr_png_(self) -> bytes | tuple[bytes, dict[str, int]]:
+        if self.display_width is None:
+            return self.data
+        return self.data, {"width": self.display_width}
 
     def __repr__(self) -> str:
         return f"<PNGImage {self.width}x{self.height}, {len(self.data)} bytes>"
 
 
 def as_png(
-    fig: Figure, *, dpi: float = DPI, colors: int = 256, close: bool = True
+    fig: Figure, *, dpi: float = PNG_DPI, colors: int = 256, close: bool = True
 ) -> PNGImage:
     """Render a figure as a small, palette-based PNG image for a page.
 
@@ -264,15 +279,22 @@ def as_png(
     still once its colours are reduced to a palette. This renders ``fig``
     with a tight bounding box (as Jupyter does), reduces it to at most
     ``colors`` colours with Pillow's median cut (no dithering), and stores
-    it with maximal compression and no metadata, so that the same figure
-    always gives the same bytes.
+    it with maximal compression, so that the same figure always gives the
+    same bytes. The image is rendered at :data:`PNG_DPI` (twice the screen's
+    96 pixels per inch) and shown at 96 pixels per inch of figure, as an SVG
+    figure is, so it stays sharp on high-density screens. Its only metadata
+    is the size of its smallest glyph in pixels
+    (:data:`~convbook.plot.textsize.PNG_TEXT_KEY`, measured by
+    :func:`~convbook.plot.textsize.figure_smallest_text`), which the book's
+    tests read back with :func:`~convbook.plot.textsize.png_smallest_text`.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
         The figure to render.
-    dpi : float, default :data:`DPI`
-        Resolution: the image is ``dpi`` pixels per inch of figure.
+    dpi : float, default :data:`PNG_DPI`
+        Resolution: the image is ``dpi`` pixels per inch of figure; it is
+        shown at 96 CSS pixels per inch whatever ``dpi`` is.
     colors : int, default 256
         Size of the palette, from 2 to 256. Figures of flat colours (grids,
         diagrams) lose nothing visible at 256; photographs may show slight
@@ -285,8 +307,8 @@ def as_png(
     -------
     PNGImage
         The image; end a notebook cell with it, or pass it to myst-nb's
-        ``glue``, to show it (MIME type ``image/png``). Its bytes are in
-        ``.data``.
+        ``glue``, to show it (MIME type ``image/png``, with its display
+        width). Its bytes are in ``.data``.
 
     Raises
     ------
@@ -301,20 +323,25 @@ def as_png(
 
     Examples
     --------
+    >>> import io
     >>> import matplotlib.pyplot as plt
-    >>> from convbook.plot import as_png, new_figure
+    >>> from convbook.plot import PNG_DPI, as_png, new_figure
     >>> fig, ax = new_figure(2, 1)
     >>> line = ax.plot([0, 1], [0, 1])
     >>> small = as_png(fig, colors=16)
-    >>> half = as_png(fig, dpi=50, colors=16)
+    >>> half = as_png(fig, dpi=PNG_DPI / 2, colors=16)
     >>> round(small.width / half.width)  # twice the dots per inch
     2
+    >>> small.display_width == half.display_width  # shown at the same size
+    True
     >>> small.data == as_png(fig, colors=16).data  # same figure, same bytes
     True
-    >>> b"tEXt" in small.data  # no metadata
-    False
+    >>> from PIL import Image
+    >>> Image.open(io.BytesIO(small.data)).text  # 10 pt ticks, 192 dpi
+    {'convbook smallest text px': '26.67'}
     """
     from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
 
     if not isinstance(fig, Figure):
         raise TypeError(
@@ -327,6 +354,7 @@ def as_png(
         raise ValueError(
             f"`colors` must be at most 256 (a PNG palette's size), got {colors}"
         )
+    smallest = figure_smallest_text(fig)
     rendered = io.BytesIO()
     save_figure(fig, rendered, format="png", dpi=dpi, bbox_inches="tight")
     if close:
@@ -335,7 +363,11 @@ def as_png(
         palette = picture.convert("RGB").quantize(
             colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
-    palette.info.clear()  # no dpi, gamma or text chunks
+    palette.info.clear()  # no dpi, gamma or other text chunks
+    record = PngInfo()
+    # In the image's pixels: points * (dpi / 72).
+    size = "none" if smallest is None else f"{smallest * dpi / 72:.2f}"
+    record.add_text(PNG_TEXT_KEY, size)
     packed = io.BytesIO()
-    palette.save(packed, format="png", optimize=True)
-    return PNGImage(packed.getvalue())
+    palette.save(packed, format="png", optimize=True, pnginfo=record)
+    return PNGImage(packed.getvalue(), round(palette.width * 96 / dpi))
