@@ -2,7 +2,8 @@
 
 A figure is drawn for the width it is shown at on the page (at most 7
 inches, the 672 CSS pixels of the text column at desktop width), and no
-glyph in it may come out smaller than :data:`MIN_TEXT_PX` CSS pixels there. This module measures the smallest glyph of a figure file:
+glyph in it may come out smaller than :data:`MIN_TEXT_PX` CSS pixels there.
+This module measures the smallest glyph of a figure file:
 :func:`smallest_text` reads an SVG that matplotlib wrote (text drawn as
 paths), and :func:`png_smallest_text` reads the size that
 :func:`~convbook.plot.style.as_png` records in every PNG it makes. The book's
