@@ -154,6 +154,9 @@ html_css_files = ["convbook.css"]
 # Sidebar buttons that work and visible sideways scrolling (see the file).
 # Deferred, as every page script is (CONTRIBUTING.md, "What keeps pages fast").
 html_js_files = [("convbook-page.js", {"defer": "defer"})]
+# A figure given a display width (as_png's 2x PNGs) stays a plain image, not a
+# link to its file: convbook-page.js opens every figure at full size instead.
+html_scaled_image_link = False
 html_last_updated_fmt = None
 html_copy_source = True
 # Sphinx's summaries fetch every result's page, which browsers refuse from

@@ -240,6 +240,12 @@ def test_new_figure_keeps_white_even_if_asked_otherwise():
             TypeError,
             r"^`ncols` must be an integer, got 1\.0 of type float$",
         ),
+        (
+            {"width": 9},
+            ValueError,
+            r"^`width` must be at most 6\.8 inches \(the text column; the page "
+            r"shrinks a wider figure and its text with it\), got 9\.0$",
+        ),
     ],
 )
 def test_new_figure_errors(kwargs, error, match):
@@ -841,7 +847,7 @@ def test_stride_coverage_2d():
 
 
 def test_stride_coverage_on_given_axes():
-    fig, axes = plot.new_figure(8, 3, ncols=2)
+    fig, axes = plot.new_figure(6.8, 3, ncols=2)
     returned = plot.draw_stride_coverage(6, 3, stride=2, ax=axes[1])
     assert returned is fig
     assert len(axes[1].lines) == 2

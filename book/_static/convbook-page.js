@@ -23,6 +23,13 @@
  *    code fold's <summary> is named by its visible words, the
  *    book's title link in the sidebar sits in a navigation landmark, and the
  *    print-only page title is dropped where a page has none.
+ *
+ * 4. Figures open at full size. Each figure's image becomes the content of a
+ *    button (its alt text stays its name, "open at full size" is added);
+ *    Enter, Space, a click or a tap opens the picture in a modal <dialog>
+ *    at least as wide as the figure was drawn (1.5x where the screen has
+ *    room), scrolling inside the dialog on a phone. Esc, the Close button or
+ *    a click on the picture closes it, and focus returns to the figure.
  */
 (() => {
   "use strict";
@@ -210,8 +217,72 @@
     }
   }
 
+  let zoom = null;
+  let opener = null;
+
+  function zoomDialog() {
+    if (zoom) {
+      return zoom;
+    }
+    zoom = document.createElement("dialog");
+    zoom.className = "convbook-zoom";
+    zoom.setAttribute("aria-label", "Figure at full size");
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "convbook-zoom-close";
+    close.textContent = "Close";
+    const frame = document.createElement("div");
+    frame.className = "convbook-zoom-frame";
+    frame.tabIndex = 0; // the picture may scroll: a keyboard must reach it
+    frame.append(document.createElement("img"));
+    zoom.append(close, frame);
+    close.addEventListener("click", () => zoom.close());
+    frame.addEventListener("click", () => zoom.close());
+    zoom.addEventListener("close", () => {
+      if (opener) {
+        opener.focus();
+      }
+    });
+    document.body.append(zoom);
+    return zoom;
+  }
+
+  function openZoom(button) {
+    const source = button.querySelector("img");
+    const dialog = zoomDialog();
+    const picture = dialog.querySelector("img");
+    // The width the figure was drawn for: a PNG's width attribute (it holds
+    // twice as many pixels), else the image's own width.
+    const drawn = Number(source.getAttribute("width")) || source.naturalWidth;
+    const room = document.documentElement.clientWidth * 0.92;
+    picture.src = source.currentSrc || source.src;
+    picture.alt = source.alt;
+    picture.style.width = `${Math.round(Math.max(drawn, Math.min(room, 1.5 * drawn)))}px`;
+    opener = button;
+    dialog.showModal();
+    dialog.querySelector(".convbook-zoom-close").focus();
+  }
+
+  function enlargeFigures() {
+    document.querySelectorAll(".bd-article figure img").forEach((img) => {
+      if (img.closest("button, a")) {
+        return;
+      }
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "convbook-zoom-open";
+      const hint = document.createElement("span");
+      hint.className = "visually-hidden";
+      hint.textContent = " (open at full size)";
+      img.replaceWith(button);
+      button.append(img, hint);
+      button.addEventListener("click", () => openZoom(button));
+    });
+  }
+
   function start() {
     nameUnnamed();
+    enlargeFigures();
     forwardToggles(".primary-toggle");
     forwardToggles(".secondary-toggle");
     watchScrollers();

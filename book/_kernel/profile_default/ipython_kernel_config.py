@@ -12,6 +12,9 @@ c.InteractiveShell.colors = "nocolor"
 c.InlineBackend.figure_formats = {"svg"}
 c.InlineBackend.print_figure_kwargs = {
     "bbox_inches": "tight",
+    # Text and lines stay vectors; an image drawn smoothed (not with
+    # interpolation="none") is embedded at 2 pixels per CSS pixel.
+    "dpi": 192,
     "metadata": {"Date": None},
     "facecolor": "white",
 }

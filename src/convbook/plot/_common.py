@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from .._checks import check_array, check_int, check_type, show
 from ..text import minus_sign
 from .palette import COLORS
+from .textsize import readable_size
 
 __all__: list[str] = []  # private module: nothing here is public
 
@@ -106,7 +107,7 @@ def auto_fontsize(ax: Axes, nrows: int, ncols: int, chars: int) -> float:
 
 def fontsize_for_cell(cell_points: float, chars: int) -> float:
     size = min(0.42 * cell_points, 0.8 * cell_points / (0.62 * max(chars, 1)))
-    return float(np.clip(size, 5.0, 13.0))
+    return float(np.clip(size, readable_size("0", 0.0), 13.0))
 
 
 def as_image(name: str, image: Any) -> np.ndarray:
@@ -171,7 +172,7 @@ def number_cells(
     ``shape`` cells are numbered, starting ``offset`` cells from the padded
     grid's top-left corner; the first gets the number ``first``.
     """
-    small = max(fontsize * 0.8, 6.0)
+    small = readable_size("0", fontsize * 0.8)
     for axis, count, start, number in zip(
         (ax.yaxis, ax.xaxis), shape, offset, first, strict=True
     ):

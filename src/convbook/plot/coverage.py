@@ -150,15 +150,15 @@ def draw_stride_coverage(
     ax.set_ylim(bottom, -0.1)
     ax.set_aspect("equal")
     plain_axes(ax)
-    index_ticks(ax.xaxis, before, length, 8)
+    index_ticks(ax.xaxis, before, length, 9)
     ax.xaxis.tick_top()
     ax.set_yticks(
         [0.5] + [1.6 + step * j for j in range(count)],
         ["input"] + [f"window {j}" if count <= 12 else str(j) for j in range(count)],
     )
-    ax.tick_params(axis="y", length=0, labelsize=8, labelcolor=COLORS["text"])
+    ax.tick_params(axis="y", length=0, labelsize=9, labelcolor=COLORS["text"])
     if count > 12:
-        ax.set_ylabel("window", fontsize=8)
+        ax.set_ylabel("window", fontsize=9)
     _coverage_legend(ax, bool((~read).any()), bool(pad.any()), "kernel taps", True)
     return ax.figure
 

@@ -16,6 +16,7 @@ from ..geometry import parse_padding
 from ._common import as_image, check_axes, index_ticks, parse_ranges, plain_axes
 from .palette import COLORS, role_color
 from .style import PAD_CELL
+from .textsize import readable_size
 
 __all__ = ["receptive_field_overlay"]
 
@@ -183,10 +184,17 @@ def receptive_field_overlay(
     ax.set_ylim(y1, y0)
     ax.set_aspect("equal")
     plain_axes(ax)
-    index_ticks(ax.xaxis, 0, width, 7)
-    index_ticks(ax.yaxis, 0, height, 7)
+    index_ticks(ax.xaxis, 0, width, 9)
+    index_ticks(ax.yaxis, 0, height, 9)
     ax.xaxis.tick_top()
     if handles:
         where = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.01)}
-        ax.legend(handles=handles, ncols=min(len(handles), 2), frameon=False, **where)
+        size = max(readable_size(str(label), 10) for label in labels)
+        ax.legend(
+            handles=handles,
+            ncols=min(len(handles), 2),
+            frameon=False,
+            fontsize=size,
+            **where,
+        )
     return ax

@@ -30,6 +30,7 @@ from ._common import (
 )
 from .palette import COLORS, ROLES, TINT, role_color
 from .style import CELL, CENTER
+from .textsize import readable_size
 
 __all__ = ["draw_grid", "draw_operator"]
 
@@ -426,7 +427,9 @@ def draw_grid(
         number_cells(ax, (height, width), offset=(top, left), fontsize=fontsize)
     if label is not None:
         ax.xaxis.set_label_position("bottom")
-        size = max(fontsize, 9.0) if label_fontsize is None else label_fontsize
+        size = readable_size(label, max(fontsize, 9.0))
+        if label_fontsize is not None:
+            size = label_fontsize
         ax.set_xlabel(label, fontsize=size)
     return ax
 

@@ -24,6 +24,7 @@ from ._common import as_image, auto_fontsize, check_axes, number_cells
 from .grids import draw_grid
 from .palette import COLORS, DIVERGING, SEQUENTIAL
 from .style import MAX_WIDTH, new_figure, white_background
+from .textsize import readable_size
 
 __all__ = ["dependency_heatmap", "feature_maps"]
 
@@ -146,7 +147,7 @@ def feature_maps(
     axes = axes[:panels]
     if row_labels is not None:
         for row, text in enumerate(row_labels):
-            axes[row * ncols].set_ylabel(text, fontsize=9)
+            axes[row * ncols].set_ylabel(text, fontsize=readable_size(text, 9))
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -158,7 +159,7 @@ def feature_maps(
         ax.imshow(
             picture, cmap="gray" if picture.ndim == 2 else None, interpolation="none"
         )
-        ax.set_xlabel(image_label, fontsize=9)
+        ax.set_xlabel(image_label, fontsize=readable_size(image_label, 9))
 
     def scale(values: np.ndarray) -> tuple[str | Colormap, Normalize]:
         finite = values[np.isfinite(values)]
@@ -191,13 +192,13 @@ def feature_maps(
             array[c], cmap=colormap, norm=norm, interpolation="none"
         )
         if titles is not None:
-            ax.set_xlabel(titles[c], fontsize=9)
+            ax.set_xlabel(titles[c], fontsize=readable_size(titles[c], 9))
         if colorbar and per_map:
             fig.colorbar(image_artist, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(
-                labelsize=7
+                labelsize=9
             )
     if colorbar and not per_map:
-        fig.colorbar(image_artist, ax=axes, shrink=0.85).ax.tick_params(labelsize=8)
+        fig.colorbar(image_artist, ax=axes, shrink=0.85).ax.tick_params(labelsize=9)
     white_background(fig)
     return fig
 

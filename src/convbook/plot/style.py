@@ -30,6 +30,7 @@ from .textsize import PNG_TEXT_KEY, figure_smallest_text
 
 __all__ = [
     "DPI",
+    "MAX_WIDTH",
     "PNG_DPI",
     "PNGImage",
     "as_png",
@@ -45,7 +46,10 @@ DPI = 100
 #: shows them at, so that they stay sharp on high-density screens.
 PNG_DPI = 192
 
-MAX_WIDTH = 7.5  # inches: wider figures are scaled down by the page anyway
+#: The widest figure, in inches. Jupyter saves a figure with a tight box and
+#: 0.1 in of padding on each side, so a 6.8 in figure fills the 7 in (672 CSS
+#: pixels) of the text column at desktop width, where it is shown unscaled.
+MAX_WIDTH = 6.8
 CELL = {"edgecolor": COLORS["grid"], "linewidth": 0.8, "zorder": 1}
 PAD_CELL = {**CELL, "edgecolor": COLORS["padding_edge"], "hatch": "/"}
 CENTER = {"ha": "center", "va": "center_baseline", "zorder": 3}
@@ -124,7 +128,9 @@ def new_figure(
     Parameters
     ----------
     width, height : float, default 6.0 and 4.0
-        Figure size in inches.
+        Figure size in inches. The width is at most :data:`MAX_WIDTH`, the
+        text column at desktop width: the page would shrink a wider figure,
+        and its text with it.
     nrows, ncols : int, default 1
         Grid of axes, as in :func:`~matplotlib.pyplot.subplots`.
     **kw
@@ -143,7 +149,8 @@ def new_figure(
     Raises
     ------
     TypeError, ValueError
-        If a size is not a positive number or a count not a positive integer.
+        If a size is not a positive number, the width is more than
+        :data:`MAX_WIDTH` or a count is not a positive integer.
 
     Examples
     --------
@@ -156,6 +163,11 @@ def new_figure(
     """
     width = check_positive("width", width)
     height = check_positive("height", height)
+    if width > MAX_WIDTH:
+        raise ValueError(
+            f"`width` must be at most {MAX_WIDTH} inches (the text column; the "
+            f"page shrinks a wider figure and its text with it), got {width}"
+        )
     nrows = check_int("nrows", nrows, minimum=1)
     ncols = check_int("ncols", ncols, minimum=1)
     if kw.get("layout", "constrained") == "constrained":

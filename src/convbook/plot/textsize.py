@@ -13,6 +13,7 @@ browser test combines either with the size the page shows the image at.
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 import xml.etree.ElementTree as ET
@@ -25,8 +26,10 @@ __all__ = [
     "MIN_TEXT_PT",
     "MIN_TEXT_PX",
     "PNG_TEXT_KEY",
+    "SCRIPT_SHRINK",
     "figure_smallest_text",
     "png_smallest_text",
+    "readable_size",
     "smallest_text",
 ]
 
@@ -37,6 +40,10 @@ MIN_TEXT_PX = 11.0
 #: :data:`MIN_TEXT_PX` in points for a figure shown at its natural size
 #: (CSS has 96 pixels and 72 points per inch).
 MIN_TEXT_PT = MIN_TEXT_PX * 72 / 96
+
+#: How much smaller matplotlib draws a formula's sub- or superscript than
+#: the formula (one level; ``mathtext``'s shrink factor).
+SCRIPT_SHRINK = 0.7
 
 #: The PNG text chunk in which :func:`~convbook.plot.style.as_png` records
 #: the size of the smallest glyph, in the image's own pixels.
@@ -123,6 +130,40 @@ def smallest_text(svg: bytes | str) -> float | None:
         points = _scale(group.get("transform")) * TextToPath.FONT_SCALE
         sizes.extend(points * _scale(use.get("transform")) for use in glyphs)
     return min(sizes) if sizes else None
+
+
+def readable_size(text: str, size: float) -> float:
+    """Return the font size, at least ``size``, that keeps ``text`` readable.
+
+    At its natural size (the way the book shows figures at desktop width)
+    a glyph must be at least :data:`MIN_TEXT_PT`. A formula with sub- or
+    superscripts (``$A_0$``) draws them :data:`SCRIPT_SHRINK` times smaller,
+    so it needs ``MIN_TEXT_PT / SCRIPT_SHRINK``. The result is rounded up to
+    half a point. The drawing helpers pass their labels through this.
+
+    Parameters
+    ----------
+    text : str
+        The text, possibly with ``$...$`` formulas.
+    size : float
+        The size the caller would like, in points.
+
+    Returns
+    -------
+    float
+        ``size``, or the smallest readable size if ``size`` is smaller.
+
+    Examples
+    --------
+    >>> from convbook.plot import readable_size
+    >>> readable_size("output", 7), readable_size("output", 10)
+    (8.5, 10)
+    >>> readable_size("$O^{(2)}_k$", 9)  # its scripts are drawn at 0.7 of it
+    12.0
+    """
+    scripts = "$" in text and ("_" in text or "^" in text)
+    need = MIN_TEXT_PT / (SCRIPT_SHRINK if scripts else 1.0)
+    return max(size, math.ceil(2 * need) / 2)
 
 
 def _png_text_chunks(data: bytes) -> dict[str, str]:

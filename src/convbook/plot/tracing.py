@@ -207,7 +207,7 @@ def receptive_field_layers(
             str(index),
             ha="center",
             va="center",
-            fontsize=7,
+            fontsize=9,
             color=COLORS["muted"],
         )
     first, last = trace.field.region(unit)
