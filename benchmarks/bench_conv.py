@@ -152,7 +152,6 @@ def _machine(torch: Any, quick: bool, load_at_start: Any) -> dict[str, Any]:
         "load_average_at_start": load_at_start,
         "load_average_at_end": _load(),
         "column_budget_bytes": convbook.DEFAULT_MEMORY_BUDGET,
-        "copy_threads": convbook.engine.COPY_THREADS,
         "warm_up": {"calls_at_least": WARM_CALLS, "seconds_at_least": WARM_SECONDS},
     }
 

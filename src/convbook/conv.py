@@ -35,7 +35,6 @@ from .engine import (
     check_conv_args,
     check_input,
     column_blocks,
-    parallel_copy,
 )
 from .geometry import parse_padding, resolve_geometry
 
@@ -174,7 +173,7 @@ def conv2d(
                 np.matmul(matrix, part, out=target)
         else:  # many small samples: one product, reordered to NCHW
             product = (matrix @ cols).reshape(k, n1 - n0, i1 - i0, wo)
-            parallel_copy([(out[n0:n1, :, i0:i1, :], product.transpose(1, 0, 2, 3))])
+            out[n0:n1, :, i0:i1, :] = product.transpose(1, 0, 2, 3)
     if g.bias is not None:
         out += g.bias[:, np.newaxis, np.newaxis]
     return out if g.batched else out[0]
@@ -597,5 +596,5 @@ def im2col(
     out = np.empty((n, c * kh * kw, ho * wo), x4.dtype)
     for n0, n1, i0, i1, cols in column_blocks(x4, g, x4.dtype, budget):
         block = cols.reshape(c * kh * kw, n1 - n0, (i1 - i0) * wo)
-        parallel_copy([(out[n0:n1, :, i0 * wo : i1 * wo], block.transpose(1, 0, 2))])
+        out[n0:n1, :, i0 * wo : i1 * wo] = block.transpose(1, 0, 2)
     return out if batched else out[0]

@@ -14,22 +14,12 @@ function, :data:`DEFAULT_MEMORY_BUDGET` bytes by default): a batch goes
 through a few samples at a time, and one large image a few output rows at a
 time, so the working memory does not grow with the batch size.
 
-Building the columns is a copy, and numpy copies on one core while BLAS
-multiplies on all of them: on a machine with two cores a one-thread copy
-would cost twice its share of the time. So the copies that build a block
-(and the copy of a block's product into the output) go through
-:func:`parallel_copy`, which shares them among :data:`COPY_THREADS`
-threads when they are large.
-
 The module also holds the argument checks that these functions share.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -185,109 +175,6 @@ def _phase_geometry(size: int, before: int, stride: int) -> list[tuple[int, int,
     return phases
 
 
-def _cpu_count() -> int:
-    """CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - platforms without affinity
-
-
-#: Threads (the caller's included) that share a large copy in
-#: :func:`parallel_copy`: the CPUs this process may use, at most 8.
-COPY_THREADS = min(8, _cpu_count())
-#: Copies smaller than this many bytes are not worth waking a thread for.
-PARALLEL_COPY_BYTES = 256 * 2**10
-# The pool of COPY_THREADS - 1 helper threads, made on first use, and the
-# process that made it (a child made by fork() has the pool's object but
-# not its threads, and makes its own).
-_copy_pool: tuple[int, ThreadPoolExecutor] | None = None
-
-CopyPairs = list[tuple[np.ndarray, np.ndarray]]
-
-
-def _copy_helpers() -> ThreadPoolExecutor:
-    global _copy_pool
-    if _copy_pool is None or _copy_pool[0] != os.getpid():
-        pool = ThreadPoolExecutor(max(1, COPY_THREADS - 1), "convbook-copy")
-        _copy_pool = (os.getpid(), pool)
-    return _copy_pool[1]
-
-
-def _copy_pieces(pieces: CopyPairs, taken: Iterator[int]) -> None:
-    """Copy the pieces whose numbers ``taken`` hands out, until none is left."""
-    for index in taken:
-        if index >= len(pieces):
-            return
-        target, source = pieces[index]
-        np.copyto(target, source, casting="unsafe")
-
-
-def parallel_copy(
-    pairs: CopyPairs, *, threads: int | None = None, min_bytes: int | None = None
-) -> None:
-    """Copy each ``(target, source)`` pair, as ``np.copyto`` would, in parallel.
-
-    ``source`` is cast to ``target``'s dtype (``casting="unsafe"``) and
-    broadcast to its shape. If the targets add up to ``min_bytes``
-    (:data:`PARALLEL_COPY_BYTES` by default) or more, the copies are cut
-    into pieces (pairs split along their first axis until there are about
-    four per thread), which the caller and ``threads - 1`` helper threads
-    (``threads`` is :data:`COPY_THREADS` by default) take one at a time
-    from a shared counter; numpy lets go of the interpreter lock while it
-    copies, so they run at the same time. A helper that has not started by
-    the time the caller runs out of pieces is cancelled, so on a busy
-    machine the caller never waits for more than the piece a helper is
-    copying. Every element is copied once, so the result does not depend
-    on how the work is shared.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from convbook.engine import parallel_copy
-    >>> target = np.zeros((4, 3))
-    >>> parallel_copy([(target, np.arange(3))], threads=2, min_bytes=0)
-    >>> target
-    array([[0., 1., 2.],
-           [0., 1., 2.],
-           [0., 1., 2.],
-           [0., 1., 2.]])
-    """
-    threads = COPY_THREADS if threads is None else threads
-    min_bytes = PARALLEL_COPY_BYTES if min_bytes is None else min_bytes
-    total = sum(target.nbytes for target, _ in pairs)
-    if threads < 2 or total < min_bytes or total == 0:
-        _copy_pieces(pairs, itertools.count())
-        return
-    wanted = 4 * threads
-    pieces = pairs
-    if len(pairs) < wanted:
-        split = -(-wanted // len(pairs))
-        pieces = [
-            (target[part], np.broadcast_to(source, target.shape)[part])
-            for target, source in pairs
-            for part in _first_axis_parts(target.shape[:1], split)
-        ]
-    taken = itertools.count()  # next() on it is atomic: one piece, one thread
-    helpers = _copy_helpers()
-    futures = [helpers.submit(_copy_pieces, pieces, taken) for _ in range(threads - 1)]
-    _copy_pieces(pieces, taken)
-    for future in futures:
-        if not future.cancel():  # started: wait for its last piece
-            future.result()
-
-
-def _first_axis_parts(first: tuple[int, ...], parts: int) -> list[Any]:
-    """Split an array's first axis (``first`` is ``shape[:1]``) into slices.
-
-    At most ``parts`` non-empty slices; a 0-d array (``first == ()``) gets
-    the index ``...``, which views it whole.
-    """
-    if not first:
-        return [...]
-    bounds = [first[0] * i // parts for i in range(parts + 1)]
-    return [slice(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-
-
 def column_blocks(
     x4: np.ndarray, geometry: Geometry, dtype: np.dtype, budget: int
 ) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
@@ -304,10 +191,9 @@ def column_blocks(
     ``phase[p][q] = padded[..., p::sh, q::sw]`` (a single phase, the padded
     input itself, at stride 1): tap ``(u, v)`` then reads phase
     ``(u*dh % sh, v*dw % sw)`` at offset ``(u*dh // sh, v*dw // sw)`` with
-    unit stride, so every copy moves contiguous rows; the copies of a block
-    (one per phase, then one per tap) go through :func:`parallel_copy`. The
-    phases and the columns live in buffers that every block reuses: a
-    caller must be done with one block before it asks for the next.
+    unit stride, so every copy moves contiguous rows. The phases and the
+    columns live in buffers that every block reuses: a caller must be done
+    with one block before it asks for the next.
     """
     n, c, h, w = x4.shape
     kh, kw = geometry.kernel_size
@@ -339,27 +225,20 @@ def column_blocks(
         n1 = min(n, n0 + per_block)
         m = n1 - n0
         sample = x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
-        copies = []
         for (p, q), phase in phases.items():
             a0, r0, nr = row_phases[p]
             b0, s0, ns = col_phases[q]
-            copies.append(
-                (
-                    phase[:, :m, a0 : a0 + nr, b0 : b0 + ns],
-                    sample[:, :, r0 : r0 + nr * sh : sh, s0 : s0 + ns * sw : sw],
-                )
+            np.copyto(
+                phase[:, :m, a0 : a0 + nr, b0 : b0 + ns],
+                sample[:, :, r0 : r0 + nr * sh : sh, s0 : s0 + ns * sw : sw],
+                casting="unsafe",
             )
-        parallel_copy(copies)
         for i0 in range(0, ho, rows):
             i1 = min(ho, i0 + rows)
             cols = buffer[: c * kh * kw * m * (i1 - i0) * wo]
             cols = cols.reshape(c, kh * kw, m, i1 - i0, wo)
-            parallel_copy(
-                [
-                    (cols[:, t], phases[p, q][:, :m, a + i0 : a + i1, b : b + wo])
-                    for t, ((a, p), (b, q)) in enumerate(taps)
-                ]
-            )
+            for t, ((a, p), (b, q)) in enumerate(taps):
+                np.copyto(cols[:, t], phases[p, q][:, :m, a + i0 : a + i1, b : b + wo])
             yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
 
 
