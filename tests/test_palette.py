@@ -238,7 +238,7 @@ def grid_cell_faces(fig) -> set[str]:
 
 def figures_of_the_helpers():
     """One figure from every helper that marks roles, in its main uses."""
-    fig, axes = plot.new_figure(9, 3, ncols=5)
+    fig, axes = plot.new_figure(6.8, 3, ncols=5)
     x = np.arange(16).reshape(4, 4)
     plot.draw_grid(axes[0], x, padding=1, highlight=[(0, 0, 3, 3), (0, 2, 3, 3)])
     plot.draw_operator(axes[1], "×")
