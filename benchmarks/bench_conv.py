@@ -152,6 +152,9 @@ def _machine(torch: Any, quick: bool, load_at_start: Any) -> dict[str, Any]:
         "load_average_at_start": load_at_start,
         "load_average_at_end": _load(),
         "column_budget_bytes": convbook.DEFAULT_MEMORY_BUDGET,
+        # Python threads that share conv2d's blocks (each with BLAS on one
+        # thread): numpy's BLAS thread count, see convbook.engine
+        "conv2d_threads": convbook.engine.blas_threads(),
         "warm_up": {"calls_at_least": WARM_CALLS, "seconds_at_least": WARM_SECONDS},
     }
 

@@ -34,7 +34,7 @@ from .engine import (
     check_budget,
     check_conv_args,
     check_input,
-    column_blocks,
+    map_column_blocks,
 )
 from .geometry import parse_padding, resolve_geometry
 
@@ -75,7 +75,10 @@ def conv2d(
     matrix, and matrix products in BLAS do the arithmetic: one per sample
     of the block, written straight into the output, or, for samples with
     fewer than ``IN_PLACE_COLUMNS`` output pixels in the block, one for the
-    whole block, reordered into the output. :func:`conv2d_reference`
+    whole block, reordered into the output. On a large problem the blocks
+    are shared among as many Python threads as numpy's BLAS may use, each
+    copying and multiplying its own blocks with BLAS on one thread
+    (:func:`convbook.engine.map_column_blocks`). :func:`conv2d_reference`
     computes the same numbers with loops.
 
     Parameters
@@ -163,7 +166,8 @@ def conv2d(
     ho, wo = g.geometry.output_size
     matrix = np.ascontiguousarray(g.weight.reshape(k, -1))
     out = np.empty((n, k, ho, wo), g.dtype)
-    for n0, n1, i0, i1, cols in column_blocks(g.x, g.geometry, g.dtype, g.budget):
+
+    def multiply(n0: int, n1: int, i0: int, i1: int, cols: np.ndarray) -> None:
         length = (i1 - i0) * wo  # columns per sample, ordered (row, column)
         if n1 - n0 == 1 or length >= IN_PLACE_COLUMNS:
             # one product per sample, written by BLAS straight into the output
@@ -174,6 +178,8 @@ def conv2d(
         else:  # many small samples: one product, reordered to NCHW
             product = (matrix @ cols).reshape(k, n1 - n0, i1 - i0, wo)
             out[n0:n1, :, i0:i1, :] = product.transpose(1, 0, 2, 3)
+
+    map_column_blocks(g.x, g.geometry, g.dtype, g.budget, multiply)
     if g.bias is not None:
         out += g.bias[:, np.newaxis, np.newaxis]
     return out if g.batched else out[0]
@@ -594,7 +600,10 @@ def im2col(
     (kh, kw), (ho, wo) = g.kernel_size, g.output_size
     n, c = x4.shape[0], x4.shape[1]
     out = np.empty((n, c * kh * kw, ho * wo), x4.dtype)
-    for n0, n1, i0, i1, cols in column_blocks(x4, g, x4.dtype, budget):
+
+    def place(n0: int, n1: int, i0: int, i1: int, cols: np.ndarray) -> None:
         block = cols.reshape(c * kh * kw, n1 - n0, (i1 - i0) * wo)
         out[n0:n1, :, i0 * wo : i1 * wo] = block.transpose(1, 0, 2)
+
+    map_column_blocks(x4, g, x4.dtype, budget, place)
     return out if batched else out[0]

@@ -14,13 +14,25 @@ function, :data:`DEFAULT_MEMORY_BUDGET` bytes by default): a batch goes
 through a few samples at a time, and one large image a few output rows at a
 time, so the working memory does not grow with the batch size.
 
+A large problem is shared among threads: :func:`map_column_blocks` hands
+the blocks to as many Python threads as numpy's BLAS may use, and each
+thread copies its blocks' columns and runs their products with BLAS held
+to one thread (through threadpoolctl), so that every core both copies and
+multiplies. numpy releases the interpreter lock in both. Without
+threadpoolctl the blocks run one after another, the products on BLAS's
+own threads.
+
 The module also holds the argument checks that these functions share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+import contextlib
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -28,15 +40,54 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ._checks import check_array, check_bias_array, check_int
 from .geometry import Geometry, resolve_geometry
 
-__all__ = ["DEFAULT_MEMORY_BUDGET", "column_blocks", "scatter_columns"]
+__all__ = [
+    "DEFAULT_MEMORY_BUDGET",
+    "blas_threads",
+    "column_blocks",
+    "map_column_blocks",
+    "scatter_columns",
+]
 
 Pair = tuple[int, int]
+T = TypeVar("T")
 
-#: Bytes that a block of columns (with the input it is read from) may take
-#: at once, unless a function is given another ``memory_budget``: bounded, so
-#: memory stays flat in the batch size, and large enough that each block is
-#: one large matrix product (many small ones cost a BLAS thread
-#: synchronisation each, which is slow on a busy machine).
+#: A column matrix of at least this many elements is built and multiplied in
+#: parallel by :func:`map_column_blocks`; a smaller one is not worth a thread.
+PARALLEL_COLUMN_ELEMENTS = 2**18
+
+_BLAS: list[Any] = []  # threadpoolctl's controller of numpy's BLAS, once found
+
+
+def _blas() -> Any:
+    """threadpoolctl's controller of the loaded BLAS libraries, or None."""
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return None
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS[0]
+
+
+def blas_threads() -> int:
+    """How many threads numpy's BLAS may use now (1 without threadpoolctl)."""
+    blas = _blas()
+    pools = [] if blas is None else blas.info()
+    return max((pool["num_threads"] for pool in pools), default=1)
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Hold BLAS to one thread inside a ``with`` block, then restore it."""
+    blas = _blas()
+    if blas is None:
+        return contextlib.nullcontext()
+    return blas.limit(limits=1)
+
+
+#: Bytes that the blocks of columns (with the input they are read from) may
+#: take at once, unless a function is given another ``memory_budget``:
+#: bounded, so memory stays flat in the batch size, and large enough that
+#: each block is a large matrix product. Threads share it evenly.
 DEFAULT_MEMORY_BUDGET = 16 * 2**20
 
 X_LAYOUT = "(C, H, W) or (N, C, H, W)"
@@ -175,6 +226,134 @@ def _phase_geometry(size: int, before: int, stride: int) -> list[tuple[int, int,
     return phases
 
 
+class _Plan(NamedTuple):
+    """The blocks of a column matrix, and the size of one block's buffers."""
+
+    blocks: list[tuple[int, int, int, int]]  # (n0, n1, i0, i1), in order
+    per_block: int  # samples a block holds at most
+    block_rows: int  # output rows a block holds at most
+
+
+def _split(count: int, parts: int) -> list[Pair]:
+    """``range(count)`` cut into at most ``parts`` contiguous, even pieces."""
+    parts = max(1, min(count, parts))
+    cuts = [count * j // parts for j in range(parts + 1)]
+    return list(itertools.pairwise(cuts))
+
+
+def _round_up(count: int, multiple: int) -> int:
+    return -(-count // multiple) * multiple
+
+
+def _plan(
+    n: int, channels: int, geometry: Geometry, item: int, budget: int, threads: int
+) -> _Plan:
+    """Cut ``n`` samples into blocks whose buffers fit in ``budget`` bytes.
+
+    Whole samples are grouped while they fit; a sample that does not fit
+    alone is cut into blocks of output rows. For ``threads`` > 1 the count
+    of blocks is made a multiple of ``threads`` where it can be (and at
+    least ``threads``), so that the threads get even shares.
+    """
+    kh, kw = geometry.kernel_size
+    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
+    ho, wo = geometry.output_size
+    taps = {((u * dh) % sh, (v * dw) % sw) for u in range(kh) for v in range(kw)}
+    phase_w = sum(len(range(q, geometry.padded[1], sw)) for _, q in taps)
+    halo = (kh - 1) * dh // sh  # phase rows below a block's last output row
+    # bytes per sample and output row: columns, then phases (with the halo)
+    column_row = channels * kh * kw * wo * item
+    phase_row = channels * phase_w * item
+    sample = ho * (column_row + phase_row) + halo * phase_row
+    if sample <= budget:  # whole samples, in groups that fit
+        groups = -(-n // (budget // sample))
+        if threads > 1:
+            groups = min(n, _round_up(groups, threads))
+        pieces = min(ho, -(-threads // groups)) if 0 < groups < threads else 1
+    else:  # one sample at a time, in pieces of rows that fit
+        groups = n
+        fits = max(1, (budget - halo * phase_row) // (column_row + phase_row))
+        pieces = -(-ho // fits)
+        if threads > 1 and (n * pieces) % threads:
+            pieces = min(ho, pieces + threads - (n * pieces) % threads)
+    samples = _split(n, groups) if n else []
+    rows = _split(ho, pieces)
+    return _Plan(
+        [(n0, n1, i0, i1) for n0, n1 in samples for i0, i1 in rows],
+        max((b - a for a, b in samples), default=1),
+        max(b - a for a, b in rows),
+    )
+
+
+class _Gatherer:
+    """One thread's buffers, and the copies that fill them for a block.
+
+    The padded input is held as its ``sh * sw`` stride phases,
+    ``phase[p][q] = padded[..., p::sh, q::sw]`` (a single phase, the padded
+    input itself, at stride 1): tap ``(u, v)`` then reads phase
+    ``(u*dh % sh, v*dw % sw)`` at offset ``(u*dh // sh, v*dw // sw)`` with
+    unit stride, so every copy moves contiguous rows. A block's phases hold
+    only the rows that its output rows read.
+    """
+
+    def __init__(
+        self, x4: np.ndarray, geometry: Geometry, dtype: np.dtype, plan: _Plan
+    ) -> None:
+        c, h, w = x4.shape[1:]
+        kh, kw = geometry.kernel_size
+        (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
+        (top, _), (left, _) = geometry.padding
+        self.x4, self.wo, self.stride = x4, geometry.output_size[1], (sh, sw)
+        self.taps = [
+            (divmod(u * dh, sh), divmod(v * dw, sw))
+            for u in range(kh)
+            for v in range(kw)
+        ]
+        # a block of output rows i0:i1 reads phase rows i0 : i1 + halo
+        self.halo = max(a for (a, _), _ in self.taps)
+        height = plan.block_rows + self.halo
+        self.phases = {
+            (p, q): np.zeros(
+                (c, plan.per_block, height, len(range(q, geometry.padded[1], sw))),
+                dtype,
+            )
+            for (_, p), (_, q) in self.taps
+        }
+        self.row_phases = _phase_geometry(h, top, sh)
+        self.col_phases = _phase_geometry(w, left, sw)
+        self.channels = c
+        size = c * kh * kw * plan.per_block * plan.block_rows * self.wo
+        self.buffer = np.empty(size, dtype)
+
+    def __call__(self, n0: int, n1: int, i0: int, i1: int) -> np.ndarray:
+        """Return the ``(C*kh*kw, (n1-n0)*(i1-i0)*Wo)`` columns of a block."""
+        m, rows, (sh, sw), wo = n1 - n0, i1 - i0, self.stride, self.wo
+        sample = self.x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
+        end = rows + self.halo  # local phase rows 0:end are rows i0:i0+end
+        for (p, q), phase in self.phases.items():
+            a0, r0, nr = self.row_phases[p]
+            b0, s0, ns = self.col_phases[q]
+            # local rows lo:hi hold input rows, the others are padding
+            lo = min(max(a0 - i0, 0), end)
+            hi = max(min(a0 + nr - i0, end), lo)
+            start = r0 + (i0 + lo - a0) * sh
+            phase[:, :m, :lo] = 0
+            phase[:, :m, hi:end] = 0
+            np.copyto(
+                phase[:, :m, lo:hi, b0 : b0 + ns],
+                sample[
+                    :, :, start : start + (hi - lo) * sh : sh, s0 : s0 + ns * sw : sw
+                ],
+                casting="unsafe",
+            )
+        taps = len(self.taps)
+        cols = self.buffer[: self.channels * taps * m * rows * wo]
+        cols = cols.reshape(self.channels, taps, m, rows, wo)
+        for t, ((a, p), (b, q)) in enumerate(self.taps):
+            np.copyto(cols[:, t], self.phases[p, q][:, :m, a : a + rows, b : b + wo])
+        return cols.reshape(self.channels * taps, -1)
+
+
 def column_blocks(
     x4: np.ndarray, geometry: Geometry, dtype: np.dtype, budget: int
 ) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
@@ -187,59 +366,87 @@ def column_blocks(
     columns and padded input fit in ``budget`` bytes; a sample that does not
     fit alone is split into blocks of output rows.
 
-    The padded input is stored as its ``sh * sw`` stride phases,
-    ``phase[p][q] = padded[..., p::sh, q::sw]`` (a single phase, the padded
-    input itself, at stride 1): tap ``(u, v)`` then reads phase
-    ``(u*dh % sh, v*dw % sw)`` at offset ``(u*dh // sh, v*dw // sw)`` with
-    unit stride, so every copy moves contiguous rows. The phases and the
-    columns live in buffers that every block reuses: a caller must be done
-    with one block before it asks for the next.
+    Each block first copies the input rows it reads into the stride phases
+    of the padded input, ``phase[p][q] = padded[..., p::sh, q::sw]`` (one
+    phase, the padded input itself, at stride 1), then copies each tap's
+    window out of its phase with unit stride, so every copy moves contiguous
+    rows. The phases and the columns live in buffers that every block
+    reuses: a caller must be done with one block before it asks for the
+    next.
     """
-    n, c, h, w = x4.shape
-    kh, kw = geometry.kernel_size
-    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
-    (top, _), (left, _) = geometry.padding
-    (padded_h, padded_w), (ho, wo) = geometry.padded, geometry.output_size
-    taps = [
-        (divmod(u * dh, sh), divmod(v * dw, sw)) for u in range(kh) for v in range(kw)
-    ]
-    shapes = {
-        (p, q): (len(range(p, padded_h, sh)), len(range(q, padded_w, sw)))
-        for (_, p), (_, q) in taps
-    }
-    item = dtype.itemsize
-    row_bytes = c * kh * kw * wo * item
-    phase_bytes = c * sum(a * b for a, b in shapes.values()) * item
-    if row_bytes * ho + phase_bytes <= budget:
-        per_block = max(1, min(n, budget // (row_bytes * ho + phase_bytes)))
-        rows = ho
-    else:
-        per_block, rows = 1, max(1, min(ho, (budget - phase_bytes) // row_bytes))
-    phases = {
-        key: np.zeros((c, per_block, *shape), dtype) for key, shape in shapes.items()
-    }
-    buffer = np.empty(c * kh * kw * per_block * rows * wo, dtype)
-    row_phases = _phase_geometry(h, top, sh)
-    col_phases = _phase_geometry(w, left, sw)
-    for n0 in range(0, n, per_block):
-        n1 = min(n, n0 + per_block)
-        m = n1 - n0
-        sample = x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
-        for (p, q), phase in phases.items():
-            a0, r0, nr = row_phases[p]
-            b0, s0, ns = col_phases[q]
-            np.copyto(
-                phase[:, :m, a0 : a0 + nr, b0 : b0 + ns],
-                sample[:, :, r0 : r0 + nr * sh : sh, s0 : s0 + ns * sw : sw],
-                casting="unsafe",
-            )
-        for i0 in range(0, ho, rows):
-            i1 = min(ho, i0 + rows)
-            cols = buffer[: c * kh * kw * m * (i1 - i0) * wo]
-            cols = cols.reshape(c, kh * kw, m, i1 - i0, wo)
-            for t, ((a, p), (b, q)) in enumerate(taps):
-                np.copyto(cols[:, t], phases[p, q][:, :m, a + i0 : a + i1, b : b + wo])
-            yield n0, n1, i0, i1, cols.reshape(c * kh * kw, -1)
+    plan = _plan(x4.shape[0], x4.shape[1], geometry, dtype.itemsize, budget, 1)
+    gather = _Gatherer(x4, geometry, dtype, plan)
+    for block in plan.blocks:
+        yield *block, gather(*block)
+
+
+def _threads_for(elements: int) -> int:
+    """Threads for a job whose column matrix has ``elements`` elements."""
+    return blas_threads() if elements >= PARALLEL_COLUMN_ELEMENTS else 1
+
+
+def _run_parts(
+    parts: list[Any], run: Callable[[Any], list[T]], threads: int
+) -> list[T]:
+    """``run`` every part, in ``threads`` threads, BLAS on one thread each.
+
+    Returns the concatenated results in the order of ``parts``.
+    """
+    if threads <= 1 or len(parts) <= 1:
+        return [value for part in parts for value in run(part)]
+    with one_blas_thread(), ThreadPoolExecutor(min(threads, len(parts))) as pool:
+        results = list(pool.map(run, parts))
+    return [value for part in results for value in part]
+
+
+def map_column_blocks(
+    x4: np.ndarray,
+    geometry: Geometry,
+    dtype: np.dtype,
+    budget: int,
+    work: Callable[[int, int, int, int, np.ndarray], T],
+) -> list[T]:
+    """Call ``work(n0, n1, i0, i1, cols)`` on every block of the column matrix.
+
+    The blocks are those of :func:`column_blocks`; returns what the calls
+    returned, in the order of the blocks (by sample, then output row),
+    whichever thread ran them. When numpy's BLAS may use several threads
+    and the column matrix is large, as many Python threads as BLAS has
+    take the blocks one at a time from a shared list, each with its own
+    buffers and an even share of ``budget``, and do both the copies and the
+    products of their blocks (``work``) with BLAS held to one thread
+    meanwhile: every core copies and multiplies, and no idle BLAS worker
+    spins waiting for the next product. Without threadpoolctl, with BLAS on
+    one thread or for a small matrix, the blocks run one after another in
+    the calling thread. ``work`` must write only where its block says.
+    """
+    n, c = x4.shape[:2]
+    (kh, kw), (ho, wo) = geometry.kernel_size, geometry.output_size
+    threads = _threads_for(n * c * kh * kw * ho * wo)
+    if threads <= 1:
+        return [work(*block) for block in column_blocks(x4, geometry, dtype, budget)]
+    plan = _plan(n, c, geometry, dtype.itemsize, max(1, budget // threads), threads)
+    results: list[Any] = [None] * len(plan.blocks)
+    queue = iter(range(len(plan.blocks)))
+    lock = threading.Lock()
+
+    def run() -> None:
+        gather = None
+        while True:
+            with lock:
+                index = next(queue, None)
+            if index is None:
+                return
+            if gather is None:
+                gather = _Gatherer(x4, geometry, dtype, plan)
+            block = plan.blocks[index]
+            results[index] = work(*block, gather(*block))
+
+    workers = min(threads, len(plan.blocks))
+    with one_blas_thread(), ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(run) for _ in range(workers)]:
+            future.result()
+    return results
 
 
 def scatter_columns(
@@ -259,24 +466,38 @@ def scatter_columns(
     ``[n, c, i*sh + u*dh, j*sw + v*dw]`` accumulates
     ``sum_k matrix[k, (c, u, v)] * y4[n, k, i, j]``: the adjoint of
     :func:`column_blocks` followed by the product with ``matrix``. The batch
-    goes through in blocks whose columns fit in ``budget`` bytes.
+    goes through in blocks whose columns fit in ``budget`` bytes; like
+    :func:`map_column_blocks`, a large batch is cut into one part per BLAS
+    thread, each part multiplied and added back in its own Python thread
+    with BLAS held to one thread.
     """
     n, k, ho, wo = y4.shape
     kh, kw = kernel_size
     (sh, sw), (dh, dw) = stride, dilation
     canvas = np.zeros((n, channels, *canvas_size), y4.dtype)
     rows = matrix.shape[1]
-    per_block = max(1, min(n, budget // (rows * ho * wo * y4.dtype.itemsize)))
-    buffer = np.empty((per_block, rows, ho * wo), y4.dtype)
     transposed = matrix.T  # (C*kh*kw, K), a view that BLAS reads as it is
-    for n0 in range(0, n, per_block):
-        n1 = min(n, n0 + per_block)
-        cols = buffer[: n1 - n0]
-        np.matmul(transposed, y4[n0:n1].reshape(n1 - n0, k, ho * wo), out=cols)
-        cols6 = cols.reshape(n1 - n0, channels, kh, kw, ho, wo)
-        for u in range(kh):
-            for v in range(kw):
-                rows_hit = slice(u * dh, u * dh + (ho - 1) * sh + 1, sh)
-                cols_hit = slice(v * dw, v * dw + (wo - 1) * sw + 1, sw)
-                canvas[n0:n1, :, rows_hit, cols_hit] += cols6[:, :, u, v]
+    threads = _threads_for(n * rows * ho * wo)
+    parts = _split(n, threads)
+    share = max(1, budget // len(parts))
+
+    def run(part: Pair) -> list[None]:
+        first, end = part
+        per_block = max(
+            1, min(end - first, share // (rows * ho * wo * y4.dtype.itemsize))
+        )
+        buffer = np.empty((per_block, rows, ho * wo), y4.dtype)
+        for n0 in range(first, end, per_block):
+            n1 = min(end, n0 + per_block)
+            cols = buffer[: n1 - n0]
+            np.matmul(transposed, y4[n0:n1].reshape(n1 - n0, k, ho * wo), out=cols)
+            cols6 = cols.reshape(n1 - n0, channels, kh, kw, ho, wo)
+            for u in range(kh):
+                for v in range(kw):
+                    rows_hit = slice(u * dh, u * dh + (ho - 1) * sh + 1, sh)
+                    cols_hit = slice(v * dw, v * dw + (wo - 1) * sw + 1, sw)
+                    canvas[n0:n1, :, rows_hit, cols_hit] += cols6[:, :, u, v]
+        return []
+
+    _run_parts(parts, run, threads)
     return canvas

@@ -29,8 +29,8 @@ from .engine import (
     check_conv_args,
     check_input,
     check_weight,
-    column_blocks,
     compute_dtype,
+    map_column_blocks,
     scatter_columns,
 )
 from .geometry import effective_kernel_size, parse_padding
@@ -155,12 +155,17 @@ def conv2d_backward(
     (top, _), (left, _) = g.geometry.padding
 
     grad_bias = grad4.sum(axis=(0, 2, 3))
-    grad_weight = np.zeros((k, c * kh * kw), dtype)
-    for n0, n1, i0, i1, cols in column_blocks(g.x, g.geometry, dtype, g.budget):
+
+    def weight_part(n0: int, n1: int, i0: int, i1: int, cols: np.ndarray) -> np.ndarray:
         # the gradient block with its columns in the order of `cols`:
         # sample, output row, output column
         block = grad4[n0:n1, :, i0:i1, :].transpose(1, 0, 2, 3).reshape(k, -1)
-        grad_weight += block @ cols.T
+        return block @ cols.T
+
+    grad_weight = np.zeros((k, c * kh * kw), dtype)
+    # summed in the order of the blocks, whichever thread computed them
+    for part in map_column_blocks(g.x, g.geometry, dtype, g.budget, weight_part):
+        grad_weight += part
 
     matrix = np.ascontiguousarray(w.reshape(k, -1))
     grad_xp = scatter_columns(
