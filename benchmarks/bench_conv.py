@@ -171,14 +171,19 @@ def _time(
         _warm_up(function)
         once = min(timeit.Timer(function).repeat(repeat=3, number=1))
         numbers[name] = max(1, int(target / max(once, 1e-9)))
-    samples: dict[str, list[float]] = {name: [] for name in functions}
+    samples: dict[str, list[float]] = {
+        key: [] for name in functions for key in (name, f"{name}/cpu")
+    }
     for _ in range(passes):
         for name, function in functions.items():
             time.sleep(PAUSE)
             function()
             timer = timeit.Timer(function)
+            cpu = time.process_time()
             for total in timer.repeat(repeat=per_pass, number=numbers[name]):
                 samples[name].append(total / numbers[name])
+            calls = per_pass * numbers[name]
+            samples[f"{name}/cpu"].append((time.process_time() - cpu) / calls)
     return samples
 
 
@@ -378,6 +383,14 @@ def _measure(problem, layers, dtype, rng, torch, quick) -> dict[str, Any]:
 
 
 def _summarise(entry: dict[str, Any], samples: dict[str, list[float]]) -> None:
+    cpu = {
+        n[:-4]: statistics.median(v) for n, v in samples.items() if n.endswith("/cpu")
+    }
+    samples = {name: v for name, v in samples.items() if not name.endswith("/cpu")}
+    # CPU seconds of the whole process per call (every thread, spinning
+    # included), the median of the passes: steadier than the wall clock
+    # when neighbours take cores
+    entry["cpu_seconds"] = cpu
     seconds = {name: statistics.median(v) for name, v in samples.items()}
     best = {name: min(v) for name, v in samples.items()}
     entry["seconds"] = seconds
@@ -458,6 +471,11 @@ def _report(data: dict[str, Any]) -> str:
             f"{key:26} {s['conv2d'] * 1e3:10.3f} {torch_ms} "
             f"{s['matmul'] * 1e3:10.3f} {ratio_text} "
             f"{entry['conv2d_fraction_of_matmul_rate']:10.0%}"
+        )
+        cpu = entry["cpu_seconds"]
+        lines.append(
+            "  process CPU ms per call: "
+            + ", ".join(f"{name} {cpu[name] * 1e3:.3f}" for name in sorted(cpu))
         )
         if "reference" in entry:
             ref = entry["reference"]
