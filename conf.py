@@ -45,6 +45,7 @@ extensions = [
     "stable_notebooks",
     "convbook_widgets",
     "page_head",
+    "theme_scripts",
     "stable_config",
     "reader_notes",
     "pdf_book",

@@ -14,9 +14,13 @@
  *    a phone's column scrolls inside its own box; such a box gets a tab stop
  *    (so a keyboard can scroll it), and a `data-scroll` attribute saying on
  *    which sides more content hides ("start", "end" or "both"), which
- *    convbook.css turns into a fade at that edge. Boxes are measured as
- *    they come near the screen and the rest when the browser is idle, so
- *    that measuring never lays out the whole page before it is ready.
+ *    convbook.css turns into a fade at that edge. Code blocks and cell
+ *    outputs that scroll get a tab stop too (the theme's job, which its
+ *    script did for the whole page at once when it had loaded; the book's
+ *    build takes that call out, see book/_ext/theme_scripts.py). Boxes are
+ *    measured as they come near the screen and the rest when the browser is
+ *    idle, so that measuring never lays out the whole page before it is
+ *    ready.
  *
  * 3. Names for what the themes leave unnamed: the chapter list's
  *    expand/collapse <summary> (an icon only) is named after its chapter, a
@@ -53,6 +57,18 @@
     ".bd-article .pst-scrollable-table-container",
     ".bd-article table:not(.pst-scrollable-table-container table)",
   ].join(", ");
+  // The boxes pydata-sphinx-theme gives a tab stop when they scroll, either
+  // way (its addTabStopsToScrollableElements, minus the table box above).
+  // They get the tab stop only: no fade, so code looks as the theme draws it.
+  const THEME_BOXES = [
+    "pre",
+    ".nboutput > .output_area",
+    ".cell_output > .output",
+    ".jp-RenderedHTMLCommon",
+  ]
+    .map((box) => `#main-content ${box}`)
+    .join(", ");
+  const TAB_ONLY = new WeakSet();
 
   // How far a box's content reaches beyond its width. A box that the
   // browser has not drawn yet (content-visibility: auto in convbook.css,
@@ -72,6 +88,10 @@
   }
 
   function markScroll(box, layOut = true) {
+    if (TAB_ONLY.has(box)) {
+      markTabStop(box, layOut);
+      return;
+    }
     const more = overflow(box, layOut);
     if (more <= 1) {
       box.removeAttribute("data-scroll");
@@ -90,6 +110,29 @@
     box.dataset.scroll = left && right ? "both" : left ? "start" : "end";
   }
 
+  // A code block or cell output: a tab stop when it scrolls either way, as
+  // the theme gave it (its own script no longer measures the whole page).
+  function markTabStop(box, layOut) {
+    if (layOut) {
+      box.style.setProperty("content-visibility", "visible");
+    }
+    const scrolls =
+      box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+    if (layOut) {
+      box.style.removeProperty("content-visibility");
+      if (!box.getAttribute("style")) {
+        box.removeAttribute("style");
+      }
+    }
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.convbookTab = "1";
+    } else if (!scrolls && box.dataset.convbookTab) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.convbookTab;
+    }
+  }
+
   // Measuring a box lays it out, formula and all, and convbook.css lets the
   // browser skip laying out what is far from the screen until it is needed.
   // So the boxes are measured as they come near the screen, and the others
@@ -99,7 +142,11 @@
   // measures the rest first, so the keyboard never skips a box. When all are
   // measured, <html> gets data-convbook-scrollers="measured".
   function watchScrollers() {
-    const boxes = Array.from(document.querySelectorAll(SCROLLERS));
+    const codeBoxes = Array.from(document.querySelectorAll(THEME_BOXES)).filter(
+      (box) => !box.matches(SCROLLERS),
+    );
+    codeBoxes.forEach((box) => TAB_ONLY.add(box));
+    const boxes = Array.from(document.querySelectorAll(SCROLLERS)).concat(codeBoxes);
     const pending = new Set(boxes);
     const widths = new WeakMap();
     const remeasure = (box) => {
@@ -120,7 +167,9 @@
         return;
       }
       remeasure(box);
-      box.addEventListener("scroll", () => markScroll(box, false), { passive: true });
+      if (!TAB_ONLY.has(box)) {
+        box.addEventListener("scroll", () => markScroll(box, false), { passive: true });
+      }
       if (resized) {
         resized.observe(box);
       }
