@@ -337,6 +337,25 @@ def test_second_window_is_dashed():
     assert to_hex(second.get_edgecolor()) == COLORS["window2"].lower()
 
 
+def test_weights_under_a_window_are_tinted_not_outlined():
+    # The 1-D correlation figure: the window outlines the signal it reads,
+    # the weights under it take the weights' tint and no outline of theirs.
+    _fig, ax = plot.new_figure(3, 2)
+    rows = np.array([[1.0, 2, 3, 4], [1, 2, 3, np.nan]])
+    plot.draw_grid(
+        ax,
+        rows,
+        highlight=[(0, 0, 1, 3), (1, 0, 1, 3)],
+        role=["window", "kernel"],
+    )
+    faces = [[to_hex(c) for c in row] for row in ax.images[0].get_array()]
+    assert faces[0] == [plot.tint("window")] * 3 + ["#ffffff"]
+    assert faces[1] == [plot.tint("kernel")] * 3 + ["#ffffff"]
+    (outline,) = ax.patches
+    assert to_hex(outline.get_edgecolor()) == COLORS["window"].lower()
+    assert (outline.get_y(), outline.get_height()) == (0, 1)
+
+
 def test_fill_tints_the_values_only():
     _fig, ax = plot.new_figure(3, 3)
     plot.draw_grid(ax, np.array([[1.0, np.nan], [2.0, 3.0]]), padding=1, fill="kernel")

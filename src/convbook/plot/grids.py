@@ -243,7 +243,8 @@ def draw_grid(
         :data:`~convbook.plot.palette.ROLES` (``'window'``, ``'output'``,
         ``'field'``, ...): one role for the first window or the mask, or one
         per window. By default windows alternate ``'window'`` and
-        ``'window2'`` and a mask is ``'window'``.
+        ``'window2'`` and a mask is ``'window'``. A role drawn as a tint
+        (``'kernel'``, the weights) tints its cells without an outline.
     fill : str, optional
         A role whose tint fills every cell that holds a value (not the
         padding, not NaN cells), e.g. ``'kernel'`` for a filter's weights.
@@ -266,7 +267,7 @@ def draw_grid(
         as lines (``ax.lines``: the padding's grey borders, if any, then the
         dark ones), one text per written number, then as patches: the edge
         of each marked cell of a mask and of each tap of a dilated window,
-        then one outline per window.
+        then one outline per window (none for a tint role).
 
     Raises
     ------
@@ -355,7 +356,7 @@ def draw_grid(
         []
         if mask is None
         else [
-            (*rc, role_color(roles[0]), True)
+            (*rc, role_color(roles[0]), ROLES[roles[0]].mark != "tint")
             for rc in zip(*np.nonzero(mask), strict=True)
         ]
     )
@@ -363,12 +364,17 @@ def draw_grid(
     for number, (row, col, kh, kw, dh, dw) in enumerate(windows):
         tone = role_color(roles[number])
         dilated = dh > 1 or dw > 1
+        tinted_only = ROLES[roles[number]].mark == "tint"
         for a, b in np.ndindex(kh, kw):
-            marked.append((row + a * dh, col + b * dw, tone, dilated))
+            marked.append(
+                (row + a * dh, col + b * dw, tone, dilated and not tinted_only)
+            )
         span = (
             effective_kernel_size(kw, dilation=dw),
             effective_kernel_size(kh, dilation=dh),
         )
+        if tinted_only:
+            continue  # a role drawn as a tint (weights) gets no outline
         if dilated:
             style = {"linewidth": 1.3, "linestyle": "--"}
         elif ROLES[roles[number]].mark == "dashed":

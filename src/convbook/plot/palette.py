@@ -236,31 +236,34 @@ def draw_palette() -> Figure:
     from .style import CELL, PAD_CELL, new_figure
 
     rows = [name for name in ROLES if name != "positive"]
-    fig, ax = new_figure(6.4, 0.42 * len(rows) + 0.2)
+    # Each role takes two lines beside its swatch, its label and what it
+    # marks, so that the legend is narrow: a phone shrinks it little.
+    # One unit of the axes is about a quarter of an inch.
+    fig, ax = new_figure(4.3, 0.46 * len(rows) + 0.1)
     for row, name in enumerate(rows):
         role = ROLES[name]
-        y = row + 0.15
+        y = row * 1.8 + 0.45
         if name == "negative":
             ramp = np.linspace(-1, 1, 64)[np.newaxis]
-            ax.imshow(ramp, cmap=DIVERGING, extent=(0, 1.6, y + 0.7, y), aspect="auto")
+            ax.imshow(ramp, cmap=DIVERGING, extent=(0, 2.4, y + 1.2, y), aspect="auto")
             label = "signed values"
             meaning = "blue negative, white zero, red positive"
         elif role.mark == "line":
-            ax.plot([0.1, 1.5], [y + 0.35, y + 0.35], color=role.color, lw=2.2)
+            ax.plot([0.15, 2.25], [y + 0.6, y + 0.6], color=role.color, lw=2.2)
             label, meaning = role.label, role.meaning
         else:
             face = role.color if role.mark == "cell" else tint(name)
             style = PAD_CELL if name == "padding" else CELL
             for col in range(2):
                 ax.add_patch(
-                    Rectangle((0.8 * col, y), 0.8, 0.7, facecolor=face, **style)
+                    Rectangle((1.2 * col, y), 1.2, 1.2, facecolor=face, **style)
                 )
             if role.mark in ("outline", "dashed"):
                 ax.add_patch(
                     Rectangle(
                         (0, y),
-                        1.6,
-                        0.7,
+                        2.4,
+                        1.2,
                         fill=False,
                         edgecolor=role.color,
                         linewidth=2.4,
@@ -269,9 +272,9 @@ def draw_palette() -> Figure:
                     )
                 )
             label, meaning = role.label, role.meaning
-        ax.text(1.9, y + 0.35, label, va="center", fontsize=11, weight="bold")
-        ax.text(5.6, y + 0.35, meaning, va="center", fontsize=11)
-    ax.set_xlim(-0.1, 15.5)
-    ax.set_ylim(len(rows) + 0.05, 0)
+        ax.text(2.9, y + 0.6, label, va="bottom", fontsize=11, weight="bold")
+        ax.text(2.9, y + 0.65, meaning, va="top", fontsize=11)
+    ax.set_xlim(-0.1, 16.4)
+    ax.set_ylim(len(rows) * 1.8 + 0.1, 0)
     ax.set_axis_off()
     return fig
