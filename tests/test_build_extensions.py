@@ -252,3 +252,40 @@ plain = _load("page_head")
 )
 def test_inline_tex_reads_as_text(tex: str, text: str) -> None:
     assert plain.tex_to_text(tex) == text
+
+
+def test_a_group_author_is_labelled_without_braces() -> None:
+    from pybtex.database import parse_string
+
+    labels = _load("accessible_html").AuthorYearLabels()
+    data = parse_string(
+        "@misc{a, author = {{oneDNN contributors}}, year = {2024}}\n"
+        "@misc{b, author = {Dumoulin, Vincent and Visin, Francesco}, year = {2016}}",
+        "bibtex",
+    )
+    found = list(labels.format_labels(data.entries.values()))
+    assert found == ["oneDNN contributors 2024", "Dumoulin & Visin 2016"]
+
+
+def test_punctuation_after_a_formula_is_glued_to_it() -> None:
+    from docutils import nodes
+
+    glue = _load("prerender_math").glue_punctuation
+
+    class App:
+        class builder:
+            format = "html"
+
+    paragraph = nodes.paragraph()
+    paragraph += [nodes.Text("of "), nodes.math(text="x"), nodes.Text("), which")]
+    paragraph += [nodes.math(text="y"), nodes.Text(" and "), nodes.math(text="z")]
+    document = nodes.document(None, None)
+    document += paragraph
+    glue(App, document, "page")
+    first = paragraph[1]
+    assert isinstance(first, nodes.inline)
+    assert first["classes"] == ["math-glue"]
+    assert [child.astext() for child in first] == ["x", "),"]
+    assert paragraph[2].astext() == " which"
+    assert isinstance(paragraph[3], nodes.math)  # a space follows: no glue
+    assert isinstance(paragraph[5], nodes.math)  # nothing follows

@@ -83,7 +83,7 @@ def test_shape_calculator_hooks_and_starting_state():
     axis = convbook.resolve_axis(224, 7, stride=2, padding="same-tf")
     before, after, size = axis.before, axis.after, axis.output_size
     assert parser.outputs["size-out"] == str(size)
-    assert parser.outputs["padding-out"] == f"{before},{after}"
+    assert parser.outputs["padding-out"] == f"{before}, {after}"
     h2 = convbook.output_size(size, 3, padding=1)
     field = convbook.receptive_field([(7, 2, before, 1), (3, 1, 1, 1)])
     assert parser.outputs["size2-out"] == str(h2)

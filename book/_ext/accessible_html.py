@@ -14,6 +14,8 @@ from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
 
+NO_BRACES = str.maketrans("", "", "{}")
+
 
 class AuthorYearLabels(BaseLabelStyle):
     """Labels such as "Dumoulin & Visin 2016" or "He et al. 2016"."""
@@ -21,7 +23,9 @@ class AuthorYearLabels(BaseLabelStyle):
     def format_labels(self, sorted_entries):
         for entry in sorted_entries:
             people = entry.persons.get("author") or entry.persons.get("editor") or []
-            names = [" ".join(p.last_names) for p in people]
+            # A group written as one name ("{oneDNN contributors}") keeps
+            # its BibTeX braces in last_names; the label shows none.
+            names = [" ".join(p.last_names).translate(NO_BRACES) for p in people]
             if len(names) > 2:
                 who = f"{names[0]} et al."
             elif names:

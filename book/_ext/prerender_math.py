@@ -133,6 +133,40 @@ def visit_math(self, node: nodes.math) -> None:
     raise nodes.SkipNode
 
 
+#: Punctuation that must not start a line after a formula.
+CLOSING = re.compile("^[,.;:!?)\\]\u2019\u201d]+")
+
+
+def glue_punctuation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Keep the punctuation after an inline formula on the formula's line.
+
+    The theme sets an inline formula as one inline box, and a browser may
+    break a line after such a box even before a comma, leaving ", which" to
+    start the next line. The formula and the punctuation that follows it go
+    into one ``<span class="math-glue">``, which the stylesheet keeps on one
+    line (``white-space: nowrap``; the formula itself still wraps inside).
+    """
+    if app.builder.format != "html":
+        return
+    for math in list(doctree.findall(nodes.math)):
+        after = math.next_node(descend=False, siblings=True)
+        if not isinstance(after, nodes.Text):
+            continue
+        found = CLOSING.match(after.astext())
+        if not found:
+            continue
+        parent = math.parent
+        glue = nodes.inline(classes=["math-glue"])
+        parent.replace(math, glue)
+        glue += math
+        glue += nodes.Text(found.group())
+        rest = after.astext()[found.end() :]
+        if rest:
+            parent.replace(after, nodes.Text(rest))
+        else:
+            parent.remove(after)
+
+
 def display_tex(text: str) -> str:
     """Return display math as one KaTeX formula, as Sphinx's MathJax writer does.
 
@@ -207,5 +241,6 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.add_html_math_renderer("katex", (visit_math, None), (visit_displaymath, None))
     app.connect("builder-inited", copy_assets)
     app.connect("html-page-context", add_assets)
+    app.connect("doctree-resolved", glue_punctuation)
     app.connect("build-finished", lambda app, exc: RENDERER.close())
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

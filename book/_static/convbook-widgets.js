@@ -202,7 +202,7 @@
     var out = field(root, "size" + suffix + "-out");
     out.removeAttribute("data-error");
     out.value = String(g.output);
-    field(root, "padding" + suffix + "-out").value = g.before + "," + g.after;
+    field(root, "padding" + suffix + "-out").value = g.before + ", " + g.after;
     show(root, "formula" + suffix, formula(o, g));
     show(root, "unread" + suffix, "Input rows that no window reads: " +
       rowList(g.unread) + ".");

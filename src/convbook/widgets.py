@@ -130,8 +130,8 @@ def _layer_results(suffix, size, kernel, stride, padding, dilation):
     unread = _row_list(list(axis.unread_inputs()))
     markup = (
         f'<p>output size <output name="size{suffix}-out">{out}</output>, '
-        f'padding before,after <output name="padding{suffix}-out">'
-        f"{before},{after}</output></p>"
+        f'padding before, after <output name="padding{suffix}-out">'
+        f"{before}, {after}</output></p>"
         f'<p class="cb-formula" data-role="formula{suffix}">{formula}</p>'
         f'<p data-role="unread{suffix}">Input rows that no window reads: '
         f"{unread}.</p>"

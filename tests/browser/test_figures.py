@@ -154,6 +154,36 @@ ZOOM_STATE = """() => {
 }"""
 
 
+BADGE = """() => {
+  const button = document.querySelector('#fig-index-window .convbook-zoom-open');
+  const badge = getComputedStyle(button, '::after');
+  const box = button.getBoundingClientRect();
+  return {content: badge.content, image: badge.backgroundImage,
+          width: parseFloat(badge.width) || 0, top: parseFloat(badge.top),
+          right: parseFloat(badge.right), button: box.width};
+}"""
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_a_shrunk_figure_shows_that_it_opens(open_at, width: int) -> None:
+    # On a phone a figure is shown smaller than it was drawn; a magnifier in
+    # its corner tells a reader that a tap opens it. At desktop width the
+    # figures are shown at their size, and no badge covers them.
+    context, page = open_at("index.html", width)
+    try:
+        badge = page.evaluate(BADGE)
+    finally:
+        context.close()
+    if width == PHONE:
+        assert badge["content"] != "none", "no badge on a shrunk figure"
+        assert "svg" in badge["image"], badge["image"]
+        assert badge["width"] >= 20, f"a {badge['width']}px badge is hard to see"
+        assert badge["top"] < 10, "the badge is not in the top corner"
+        assert badge["right"] < 10, "the badge is not in the right corner"
+    else:
+        assert badge["content"] == "none", "a badge at desktop width"
+
+
 @pytest.mark.parametrize("how", ["Enter", "Space", "mouse"])
 def test_a_figure_opens_at_full_size_on_a_phone(
     open_at, site, save_screenshot, how: str

@@ -140,3 +140,48 @@ def test_equations_and_tables_fit(
         raise
     finally:
         context.close()
+
+
+# Punctuation that follows an inline formula (", which ...") and has been
+# pushed to the start of the next line, away from its formula.
+ORPHANED_PUNCTUATION = """() => {
+  const found = [];
+  for (const formula of document.querySelectorAll('.bd-article span.math')) {
+    const text = formula.nextSibling;
+    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+    if (!/^[,.;:!?)\\]\\u2019\\u201d]/.test(text.data)) continue;
+    const range = document.createRange();
+    range.setStart(text, 0);
+    range.setEnd(text, 1);
+    const mark = range.getBoundingClientRect();
+    const lines = formula.getClientRects();
+    const last = lines[lines.length - 1];
+    if (mark.height && last && mark.top >= last.bottom - 2) {
+      found.push(`${formula.textContent.slice(-20)} ${text.data.slice(0, 12)}`);
+    }
+  }
+  return found;
+}"""
+
+# Pages of prose: the chapters (the API pages set few formulas in text).
+CHAPTERS = [page for page in PAGES if "/" not in str(page)]
+
+
+@pytest.mark.parametrize("relative", CHAPTERS)
+def test_punctuation_stays_with_its_formula_on_a_phone(
+    open_at, save_screenshot, relative: str
+) -> None:
+    context, page = open_at(relative, PHONE)
+    try:
+        # Lay out every block, also those far below the screen.
+        page.add_style_tag(content="* { content-visibility: visible !important; }")
+        orphans = page.evaluate(ORPHANED_PUNCTUATION)
+        assert not orphans, (
+            f"{relative} at {PHONE}px, punctuation starts a line:\n"
+            + "\n".join(orphans)
+        )
+    except AssertionError:
+        save_screenshot(page, f"punctuation-{relative}-{PHONE}")
+        raise
+    finally:
+        context.close()

@@ -97,3 +97,20 @@ def test_page_contents_are_shown_on_a_desktop(open_at) -> None:
         assert toc.count() >= 3, "the page's contents are not shown"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_one_search_box_and_nothing_above_the_page_header(open_at, width: int) -> None:
+    # The themes' top bar once showed a second search box at desktop width
+    # and an empty strip above the page's header on a phone.
+    context, page = open_at("second-layer.html", width)
+    try:
+        boxes = page.locator(".search-button-field:visible").count()
+        top = page.evaluate(
+            "() => document.querySelector('.bd-header-article')"
+            ".getBoundingClientRect().top"
+        )
+    finally:
+        context.close()
+    assert boxes == (1 if width == DESKTOP else 0), f"{boxes} search boxes"
+    assert top == 0, f"{top}px above the page's header"

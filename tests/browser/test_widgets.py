@@ -241,13 +241,25 @@ def test_widget_fits_a_phone_and_reads_in_both_modes(browser, site, name, scheme
                 while (box && /rgba\\(.*, 0\\)|transparent/.test(
                         getComputedStyle(box).backgroundColor)) box = box.parentElement;
                 const bg = lum(getComputedStyle(box || document.body).backgroundColor);
+                // The widget sits on the page itself, not on a box of another
+                // colour (the theme boxes HTML outputs in light grey in dark mode).
+                let around = root.parentElement;
+                while (around && /rgba\\(.*, 0\\)|transparent/.test(
+                        getComputedStyle(around).backgroundColor)) {
+                    around = around.parentElement;
+                }
                 return [document.documentElement.dataset.theme,
-                        (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)];
+                        (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
+                        getComputedStyle(around || document.body).backgroundColor,
+                        getComputedStyle(document.body).backgroundColor];
             }""",
             name,
         )
         assert contrast[0] == scheme
         assert contrast[1] >= 4.5, f"text contrast {contrast[1]:.1f} in {scheme} mode"
+        assert contrast[2] == contrast[3], (
+            f"the widget sits on {contrast[2]}, the page is {contrast[3]} ({scheme})"
+        )
         assert not errors, errors
     finally:
         context.close()
@@ -292,7 +304,7 @@ def test_shape_calculator_by_keyboard(browser, site):
         assert "PyTorch refuses" in root.locator('[data-role="formula"]').inner_text()
         page.keyboard.press("ArrowDown")  # TensorFlow's SAME
         before, after = convbook.same_padding(28, 4, stride=2)
-        assert _out(page, "padding-out").input_value() == f"{before},{after}"
+        assert _out(page, "padding-out").input_value() == f"{before}, {after}"
         assert _out(page, "size-out").input_value() == str(
             convbook.output_size(28, 4, stride=2, padding=(before, after))
         )
