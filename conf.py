@@ -243,6 +243,7 @@ nitpick_ignore_regex = [
     ("py:class", r"path-like|bool array|binary file object|\{?'[a-z]+'\}?"),
     (r"py:.*", r"(matplotlib|numpy|np|collections|argparse|IPython)(\..*)?"),
     ("py:class", r"convbook\.layers\._.*"),  # private base classes in signatures
+    ("py:class", r"convbook\.\w+\.T"),  # type variables (typing.TypeVar) in signatures
 ]
 
 # -- PDF (LaTeX) -------------------------------------------------------------------
