@@ -216,6 +216,29 @@ def test_widget_starts_as_the_page_reads_without_javascript(browser, site, name)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_block_holding_a_widget_is_skipped_while_off_screen(browser, site, name):
+    # content-visibility: auto skips a block far from the screen; a widget in
+    # such a block reads as empty right after a control changes it.
+    context, page, _ = _page(browser, site, name)
+    try:
+        skipped = page.evaluate(
+            """(name) => {
+                const out = [];
+                let el = document.querySelector(`[data-widget="${name}"]`);
+                for (; el; el = el.parentElement) {
+                    const cv = getComputedStyle(el).contentVisibility;
+                    if (cv !== "visible") out.push(`${el.tagName}: ${cv}`);
+                }
+                return out;
+            }""",
+            name,
+        )
+        assert skipped == [], f"{name} sits in a block the browser may skip: {skipped}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_widget_fits_a_phone_and_reads_in_both_modes(browser, site, name, scheme):
     context, page, errors = _page(browser, site, name, width=375, scheme=scheme)
