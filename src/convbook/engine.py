@@ -426,27 +426,14 @@ def map_column_blocks(
     if threads <= 1:
         return [work(*block) for block in column_blocks(x4, geometry, dtype, budget)]
     plan = _plan(n, c, geometry, dtype.itemsize, max(1, budget // threads), threads)
-    results: list[Any] = [None] * len(plan.blocks)
-    queue = iter(range(len(plan.blocks)))
-    lock = threading.Lock()
+    local = threading.local()  # each thread's buffers, made at its first block
 
-    def run() -> None:
-        gather = None
-        while True:
-            with lock:
-                index = next(queue, None)
-            if index is None:
-                return
-            if gather is None:
-                gather = _Gatherer(x4, geometry, dtype, plan)
-            block = plan.blocks[index]
-            results[index] = work(*block, gather(*block))
+    def run(block: tuple[int, int, int, int]) -> list[T]:
+        if not hasattr(local, "gather"):
+            local.gather = _Gatherer(x4, geometry, dtype, plan)
+        return [work(*block, local.gather(*block))]
 
-    workers = min(threads, len(plan.blocks))
-    with one_blas_thread(), ThreadPoolExecutor(workers) as pool:
-        for future in [pool.submit(run) for _ in range(workers)]:
-            future.result()
-    return results
+    return _run_parts(plan.blocks, run, threads)
 
 
 def scatter_columns(
