@@ -13,6 +13,7 @@ without threadpoolctl the engine runs the blocks in the calling thread.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 
@@ -220,3 +221,139 @@ def test_window_view_matches_sliding_window_view():
     g = resolve_geometry((6, 7), (2, 3))
     expected = sliding_window_view(x, (2, 3), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3)
     np.testing.assert_array_equal(engine.window_view(x, g), expected)
+
+
+# ------------------------------------------------- workers and buffers ---
+
+
+def _block_buffers(x, g, budget, seen):
+    """Add, per worker thread, the arrays that its column blocks live in.
+
+    ``seen`` maps a thread object to a list of those arrays; holding them
+    keeps their memory from being given to a new buffer, so a buffer made
+    afresh is a new object.
+    """
+
+    def work(n0, n1, i0, i1, cols):
+        owner = cols
+        while owner.base is not None:
+            owner = owner.base
+        kept = seen.setdefault(threading.current_thread(), [])
+        if not any(owner is other for other in kept):
+            kept.append(owner)
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        engine.map_column_blocks(x, g, x.dtype, budget, work)
+
+
+def test_the_workers_stay_and_keep_their_buffers_between_calls():
+    x = np.ones((4, 8, 40, 40))
+    g = resolve_geometry((40, 40), (3, 3), padding=1)
+    seen = {}
+    for _ in range(5):
+        _block_buffers(x, g, 2**17, seen)
+    assert 1 <= len(seen) <= 2  # at most two worker threads, never the caller
+    assert threading.current_thread() not in seen
+    # every worker filled one and the same buffer in all five calls
+    assert all(len(buffers) == 1 for buffers in seen.values())
+    engine.release_workers()
+    after = {}
+    _block_buffers(x, g, 2**17, after)
+    assert set(after).isdisjoint(seen)  # new threads after the release
+    earlier = [buffer for buffers in seen.values() for buffer in buffers]
+    fresh = [buffer for buffers in after.values() for buffer in buffers]
+    assert not any(a is b for a in fresh for b in earlier)
+
+
+def test_reused_buffers_hold_no_padding_of_an_earlier_call():
+    """Same shapes, other padding: the kept phases must be refilled."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 60, 61))
+    weight = rng.standard_normal((4, 3, 5, 5))
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        for padding in (((4, 0), (0, 4)), ((0, 4), (4, 0)), ((2, 2), (2, 2))):
+            np.testing.assert_allclose(
+                conv2d(x, weight, padding=padding, memory_budget=2**16),
+                _einsum_conv(x, weight, padding=padding),
+                rtol=1e-12,
+                atol=1e-12,
+                err_msg=str(padding),
+            )
+
+
+def test_calls_from_several_threads_at_once_share_the_workers_safely():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 4, 33, 35))
+    weights = [rng.standard_normal((5, 4, 3, 3)) for _ in range(4)]
+    paddings = [0, 1, ((2, 0), (0, 2)), ((0, 2), (2, 0))]
+    pairs = zip(weights, paddings, strict=True)
+    expected = [_einsum_conv(x, w, padding=p) for w, p in pairs]
+    errors = []
+
+    def caller(j):
+        try:
+            for _ in range(5):
+                y = conv2d(x, weights[j], padding=paddings[j], memory_budget=2**15)
+                np.testing.assert_allclose(y, expected[j], rtol=1e-12, atol=1e-12)
+        except AssertionError as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        callers = [threading.Thread(target=caller, args=(j,)) for j in range(4)]
+        for thread in callers:
+            thread.start()
+        for thread in callers:
+            thread.join()
+    assert errors == []
+
+
+def test_a_call_nested_in_a_block_gets_its_own_buffers(monkeypatch):
+    """``work`` that runs the engine again must not overwrite its block.
+
+    Inside a block BLAS is held to one thread, so a nested call would run
+    serially anyway; the engine is told here that BLAS has two threads, so
+    that the nested call takes the threaded path from inside a worker.
+    """
+    monkeypatch.setattr(engine, "blas_threads", lambda: 2)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 6, 40, 40))
+    weight = rng.standard_normal((3, 6, 3, 3))
+    g = resolve_geometry((40, 40), (3, 3), padding=1)
+    full = im2col(x, (3, 3), padding=1)  # (N, C*kh*kw, Ho*Wo)
+    wo = g.output_size[1]
+    blocks = []
+
+    def work(n0, n1, i0, i1, cols):
+        inner = conv2d(x, weight, padding=1, memory_budget=2**17)
+        np.testing.assert_allclose(
+            inner, _einsum_conv(x, weight, padding=1), rtol=1e-12, atol=1e-12
+        )
+        expected = full[n0:n1, :, i0 * wo : i1 * wo].transpose(1, 0, 2)
+        np.testing.assert_array_equal(cols, expected.reshape(cols.shape[0], -1))
+        blocks.append((n0, i0))
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        engine.map_column_blocks(x, g, x.dtype, 2**17, work)
+    assert len(blocks) >= 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_its_own_workers():
+    x = np.ones((4, 8, 40, 40))
+    weight = np.ones((2, 8, 3, 3))
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        conv2d(x, weight, padding=1)  # the parent's workers are running
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child reports through the pipe
+            try:
+                y = conv2d(x, weight, padding=1)
+                os.write(writer, b"ok" if y[0, 0, 1, 1] == 72.0 else b"bad")
+            finally:
+                os._exit(0)
+        os.close(writer)
+        _, status = os.waitpid(pid, 0)
+        answer = os.read(reader, 16)
+        os.close(reader)
+    assert status == 0
+    assert answer == b"ok"

@@ -18,9 +18,13 @@ A large problem is shared among threads: :func:`map_column_blocks` hands
 the blocks to as many Python threads as numpy's BLAS may use, and each
 thread copies its blocks' columns and runs their products with BLAS held
 to one thread (through threadpoolctl), so that every core both copies and
-multiplies. numpy releases the interpreter lock in both. Without
-threadpoolctl the blocks run one after another, the products on BLAS's
-own threads.
+multiplies. numpy releases the interpreter lock in both. The threads are
+started once and wait for the next call, and each keeps its buffers while
+the next call's blocks have the same shapes, so that a call repeated (every
+layer of a network at every step) pays neither for starting threads nor
+for the page faults of fresh memory; :func:`release_workers` stops them and
+frees their buffers. Without threadpoolctl the blocks run one after
+another, the products on BLAS's own threads.
 
 The module also holds the argument checks that these functions share.
 """
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +50,7 @@ __all__ = [
     "blas_threads",
     "column_blocks",
     "map_column_blocks",
+    "release_workers",
     "scatter_columns",
 ]
 
@@ -293,11 +299,18 @@ class _Gatherer:
     input itself, at stride 1): tap ``(u, v)`` then reads phase
     ``(u*dh % sh, v*dw % sw)`` at offset ``(u*dh // sh, v*dw // sw)`` with
     unit stride, so every copy moves contiguous rows. A block's phases hold
-    only the rows that its output rows read.
+    only the rows that its output rows read. With ``reuse``, the buffers are
+    those that this thread used last, when they have the same shapes (see
+    :func:`_buffers`).
     """
 
     def __init__(
-        self, x4: np.ndarray, geometry: Geometry, dtype: np.dtype, plan: _Plan
+        self,
+        x4: np.ndarray,
+        geometry: Geometry,
+        dtype: np.dtype,
+        plan: _Plan,
+        reuse: bool = False,
     ) -> None:
         c, h, w = x4.shape[1:]
         kh, kw = geometry.kernel_size
@@ -312,18 +325,15 @@ class _Gatherer:
         # a block of output rows i0:i1 reads phase rows i0 : i1 + halo
         self.halo = max(a for (a, _), _ in self.taps)
         height = plan.block_rows + self.halo
-        self.phases = {
-            (p, q): np.zeros(
-                (c, plan.per_block, height, len(range(q, geometry.padded[1], sw))),
-                dtype,
-            )
+        shapes = {
+            (p, q): (c, plan.per_block, height, len(range(q, geometry.padded[1], sw)))
             for (_, p), (_, q) in self.taps
         }
+        size = c * kh * kw * plan.per_block * plan.block_rows * self.wo
+        self.phases, self.buffer = _buffers(shapes, size, dtype, reuse)
         self.row_phases = _phase_geometry(h, top, sh)
         self.col_phases = _phase_geometry(w, left, sw)
         self.channels = c
-        size = c * kh * kw * plan.per_block * plan.block_rows * self.wo
-        self.buffer = np.empty(size, dtype)
 
     def __call__(self, n0: int, n1: int, i0: int, i1: int) -> np.ndarray:
         """Return the ``(C*kh*kw, (n1-n0)*(i1-i0)*Wo)`` columns of a block."""
@@ -337,8 +347,10 @@ class _Gatherer:
             lo = min(max(a0 - i0, 0), end)
             hi = max(min(a0 + nr - i0, end), lo)
             start = r0 + (i0 + lo - a0) * sh
-            phase[:, :m, :lo] = 0
+            phase[:, :m, :lo] = 0  # padding rows and columns
             phase[:, :m, hi:end] = 0
+            phase[:, :m, lo:hi, :b0] = 0
+            phase[:, :m, lo:hi, b0 + ns :] = 0
             np.copyto(
                 phase[:, :m, lo:hi, b0 : b0 + ns],
                 sample[
@@ -385,16 +397,99 @@ def _threads_for(elements: int) -> int:
     return blas_threads() if elements >= PARALLEL_COLUMN_ELEMENTS else 1
 
 
+_KEPT = threading.local()  # a worker thread's buffers between calls
+
+
+def _buffers(
+    shapes: dict[Pair, tuple[int, ...]], size: int, dtype: np.dtype, reuse: bool
+) -> tuple[dict[Pair, np.ndarray], np.ndarray]:
+    """Return phase arrays of ``shapes`` and a flat buffer of ``size``.
+
+    With ``reuse`` (in the engine's worker threads), the arrays that this
+    thread was given last are given again when the shapes and dtype match,
+    so a repeated call does not pay the page faults of fresh memory; they
+    are kept until other shapes are asked for or :func:`release_workers`.
+    Calls that run one after another in a thread may share them, so a
+    block must fill every element it reads (:class:`_Gatherer` does); a
+    call nested inside a block (``work`` calling the engine) runs in that
+    thread and gets fresh ones.
+    """
+    key = (tuple(sorted(shapes.items())), size, dtype)
+    reuse = reuse and not getattr(_KEPT, "inside", False)
+    kept = getattr(_KEPT, "buffers", None) if reuse else None
+    if kept is not None and kept[0] == key:
+        return kept[1], kept[2]
+    if reuse:
+        _KEPT.buffers = None  # free the old ones before making new ones
+    phases = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
+    buffer = np.empty(size, dtype)
+    if reuse:
+        _KEPT.buffers = (key, phases, buffer)
+    return phases, buffer
+
+
+class _Workers(NamedTuple):
+    pool: ThreadPoolExecutor
+    threads: int
+    pid: int  # the process that started the threads (a fork has none)
+
+
+_WORKERS: list[_Workers] = []
+_WORKERS_LOCK = threading.Lock()
+
+
+def _mark_worker() -> None:
+    _KEPT.worker = True
+
+
+def _workers(threads: int) -> ThreadPoolExecutor:
+    """The engine's pool of ``threads`` threads, started at its first use.
+
+    The threads live as long as the process (or until
+    :func:`release_workers`), waiting for work, so that a call does not pay
+    for starting them.
+    """
+    with _WORKERS_LOCK:
+        wanted = (threads, os.getpid())
+        if _WORKERS and (_WORKERS[0].threads, _WORKERS[0].pid) != wanted:
+            old = _WORKERS.pop()
+            if old.pid == os.getpid():
+                old.pool.shutdown(wait=False)
+        if not _WORKERS:
+            pool = ThreadPoolExecutor(
+                threads, thread_name_prefix="convbook", initializer=_mark_worker
+            )
+            _WORKERS.append(_Workers(pool, threads, os.getpid()))
+        return _WORKERS[0].pool
+
+
+def release_workers() -> None:
+    """Stop the engine's worker threads and free the buffers they keep.
+
+    They start again at the next call that needs them. Useful to give the
+    memory back after a large convolution, or to measure a call's memory
+    from nothing.
+    """
+    with _WORKERS_LOCK:
+        old = _WORKERS.pop() if _WORKERS else None
+    if old is not None and old.pid == os.getpid():
+        old.pool.shutdown(wait=True)
+
+
 def _run_parts(
     parts: list[Any], run: Callable[[Any], list[T]], threads: int
 ) -> list[T]:
     """``run`` every part, in ``threads`` threads, BLAS on one thread each.
 
-    Returns the concatenated results in the order of ``parts``.
+    Returns the concatenated results in the order of ``parts``. The threads
+    are the engine's workers (:func:`_workers`); a call made from inside a
+    worker runs its parts in that thread, so that workers never wait for
+    each other.
     """
-    if threads <= 1 or len(parts) <= 1:
+    if threads <= 1 or len(parts) <= 1 or getattr(_KEPT, "worker", False):
         return [value for part in parts for value in run(part)]
-    with one_blas_thread(), ThreadPoolExecutor(min(threads, len(parts))) as pool:
+    pool = _workers(threads)
+    with one_blas_thread():
         results = list(pool.map(run, parts))
     return [value for part in results for value in part]
 
@@ -411,12 +506,13 @@ def map_column_blocks(
     The blocks are those of :func:`column_blocks`; returns what the calls
     returned, in the order of the blocks (by sample, then output row),
     whichever thread ran them. When numpy's BLAS may use several threads
-    and the column matrix is large, as many Python threads as BLAS has
-    take the blocks one at a time from a shared list, each with its own
-    buffers and an even share of ``budget``, and do both the copies and the
-    products of their blocks (``work``) with BLAS held to one thread
-    meanwhile: every core copies and multiplies, and no idle BLAS worker
-    spins waiting for the next product. Without threadpoolctl, with BLAS on
+    and the column matrix is large, the engine's worker threads (as many
+    as BLAS has, kept between calls) take the blocks one at a time from a
+    shared list, each with its own buffers (kept too) and an even share of
+    ``budget``, and do both the copies and the products of their blocks
+    (``work``) with BLAS held to one thread meanwhile: every core copies and
+    multiplies, and no idle BLAS worker spins waiting for the next product.
+    Without threadpoolctl, with BLAS on
     one thread or for a small matrix, the blocks run one after another in
     the calling thread. ``work`` must write only where its block says.
     """
@@ -426,12 +522,18 @@ def map_column_blocks(
     if threads <= 1:
         return [work(*block) for block in column_blocks(x4, geometry, dtype, budget)]
     plan = _plan(n, c, geometry, dtype.itemsize, max(1, budget // threads), threads)
-    local = threading.local()  # each thread's buffers, made at its first block
+    gatherers: dict[int, _Gatherer] = {}  # per thread, made at its first block
 
     def run(block: tuple[int, int, int, int]) -> list[T]:
-        if not hasattr(local, "gather"):
-            local.gather = _Gatherer(x4, geometry, dtype, plan)
-        return [work(*block, local.gather(*block))]
+        ident = threading.get_ident()
+        if ident not in gatherers:
+            gatherers[ident] = _Gatherer(x4, geometry, dtype, plan, reuse=True)
+        cols = gatherers[ident](*block)
+        outer, _KEPT.inside = getattr(_KEPT, "inside", False), True
+        try:
+            return [work(*block, cols)]
+        finally:
+            _KEPT.inside = outer
 
     return _run_parts(plan.blocks, run, threads)
 
