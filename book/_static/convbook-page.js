@@ -34,6 +34,16 @@
  *    at least as wide as the figure was drawn (1.5x where the screen has
  *    room), scrolling inside the dialog on a phone. Esc, the Close button or
  *    a click on the picture closes it, and focus returns to the figure.
+ *
+ * 5. A link into a chapter stays on its target. The browser skips laying
+ *    out sections far below the screen (convbook.css) and keeps a jump's
+ *    target in place only until the page has loaded; blocks above the
+ *    target that it draws after that would push the target down. So the
+ *    section holding the target of the address's #fragment gets the class
+ *    `convbook-jump`, and convbook.css draws that section whole at once;
+ *    for a second after the jump (after `load` for a page opened at a
+ *    #fragment) the target is held where the jump put it while the
+ *    sections around it are drawn, unless the reader scrolls.
  */
 (() => {
   "use strict";
@@ -329,7 +339,73 @@
     });
   }
 
+  function holdJumpTarget() {
+    let marked = null;
+    let moved = false; // the reader has scrolled since the last jump
+    const land = () => {
+      let target = null;
+      try {
+        const id = decodeURIComponent(location.hash.slice(1));
+        target = id ? document.getElementById(id) : null;
+      } catch (error) {
+        target = null; // a malformed #fragment names nothing
+      }
+      const section = target ? target.closest(".bd-article section") : null;
+      if (section !== marked) {
+        if (marked) {
+          marked.classList.remove("convbook-jump");
+        }
+        if (section) {
+          section.classList.add("convbook-jump");
+        }
+        marked = section;
+      }
+      return section ? target : null;
+    };
+    // For a second after the jump (after `load` for a page opened at a
+    // #fragment: the browser holds the target until then), the target is
+    // held where the jump put it while the sections around it are drawn,
+    // unless the reader scrolls.
+    const settle = (target) => {
+      moved = false;
+      let line = null;
+      const until = performance.now() + 1000;
+      const hold = () => {
+        if (moved) {
+          return;
+        }
+        if (line === null || Math.abs(target.getBoundingClientRect().top - line) > 1) {
+          target.scrollIntoView();
+          line = target.getBoundingClientRect().top;
+        }
+        if (performance.now() < until) {
+          requestAnimationFrame(hold);
+        }
+      };
+      requestAnimationFrame(hold);
+    };
+    ["wheel", "touchstart", "keydown", "mousedown"].forEach((type) =>
+      window.addEventListener(type, () => (moved = true), { passive: true, capture: true }),
+    );
+    const first = land();
+    if (first) {
+      const settleFirst = () => settle(first);
+      if (document.readyState === "complete") {
+        settleFirst();
+      } else {
+        window.addEventListener("load", settleFirst, { once: true });
+      }
+    }
+    window.addEventListener("hashchange", () => {
+      const target = land();
+      if (target) {
+        settle(target);
+      }
+    });
+  }
+
   function start() {
+    holdJumpTarget();
     nameUnnamed();
     enlargeFigures();
     forwardToggles(".primary-toggle");
