@@ -506,14 +506,35 @@
     slidingState: slidingState };
   window.convbookWidgets = api;
 
+  /* A widget comes alive (its controls enabled, its maps drawn) when it
+     comes within a screen's height of the window, not while the page
+     loads: building a widget's maps restyles and lays out its part of the
+     page, work that a reader who never scrolls that far should not wait
+     for. Until then it shows the starting state the page holds. */
   function start() {
     var inits = { "shape-calculator": initCalculator,
       "layer2-explorer": initExplorer, "sliding-window": initSliding };
-    Array.prototype.forEach.call(document.querySelectorAll("[data-widget]"),
-      function (root) {
-        var init = inits[root.getAttribute("data-widget")];
-        if (init) { init(root); root.classList.add("cb-live"); }
+    var roots = document.querySelectorAll("[data-widget]");
+    function begin(root) {
+      var init = inits[root.getAttribute("data-widget")];
+      if (init && !root.classList.contains("cb-live")) {
+        init(root);
+        root.classList.add("cb-live");
+      }
+    }
+    if (!window.IntersectionObserver) {
+      Array.prototype.forEach.call(roots, begin);
+      return;
+    }
+    var near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          near.unobserve(entry.target);
+          begin(entry.target);
+        }
       });
+    }, { rootMargin: "100% 0px" });
+    Array.prototype.forEach.call(roots, function (root) { near.observe(root); });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

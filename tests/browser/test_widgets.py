@@ -52,8 +52,37 @@ def _page(browser, site, name, *, width=1280, scheme="light", motion=None, js=Tr
     )
     page.goto((site / PAGES[name]).as_uri(), wait_until="load")
     if js:
+        # A widget comes alive as it nears the window (convbook-widgets.js).
+        page.locator(f'[data-widget="{name}"]').scroll_into_view_if_needed()
         page.wait_for_selector(f'[data-widget="{name}"].cb-live')
     return context, page, errors
+
+
+def test_a_widget_far_below_the_screen_comes_alive_as_a_reader_nears_it(
+    browser, site
+) -> None:
+    # On a phone the layer-2 explorer sits many screens down its chapter:
+    # building its maps while the page loads would hold the page up.
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto((site / PAGES["layer2-explorer"]).as_uri(), wait_until="load")
+        page.wait_for_timeout(500)
+        widget = '[data-widget="layer2-explorer"]'
+        top, live = page.evaluate(
+            """(selector) => {
+                const root = document.querySelector(selector);
+                return [root.getBoundingClientRect().top,
+                        root.classList.contains('cb-live')];
+            }""",
+            widget,
+        )
+        assert top > 2 * 800, f"the explorer is not far below the screen: {top}"
+        assert not live, "the explorer came alive while far below the screen"
+        page.locator(widget).scroll_into_view_if_needed()
+        page.wait_for_selector(f"{widget}.cb-live", timeout=5_000)
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")
