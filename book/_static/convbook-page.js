@@ -43,7 +43,7 @@
  *    `convbook-jump`, and convbook.css draws that section whole at once;
  *    for a second after the jump (after `load` for a page opened at a
  *    #fragment) the target is held where the jump put it while the
- *    sections around it are drawn, unless the reader scrolls.
+ *    sections around it are drawn, unless the reader scrolls or goes back.
  */
 (() => {
   "use strict";
@@ -396,9 +396,18 @@
         window.addEventListener("load", settleFirst, { once: true });
       }
     }
+    // Going back or forward restores the place the reader left, which is
+    // not the target's: only a new jump is held (where the browser says
+    // which kind of navigation it is).
+    let traverse = false;
+    if (window.navigation) {
+      window.navigation.addEventListener("navigate", (event) => {
+        traverse = event.navigationType === "traverse";
+      });
+    }
     window.addEventListener("hashchange", () => {
       const target = land();
-      if (target) {
+      if (target && !traverse) {
         settle(target);
       }
     });
