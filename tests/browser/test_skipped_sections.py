@@ -110,4 +110,3 @@ def test_a_link_within_the_page_lands_on_its_target(open_at, width: int) -> None
             )
     finally:
         context.close()
-
