@@ -70,6 +70,15 @@ def test_sections_far_below_the_screen_wait_until_a_reader_nears_them(open_at) -
         context.close()
 
 
+def _assert_landed(where: dict, target: str, width: int) -> None:
+    """The jump's target is drawn and sits on the line the jump put it on."""
+    assert where["drawn"], f"{target} is not drawn: {where}"
+    assert abs(where["top"] - where["landing"]) <= 2, (
+        f"#{target} at {width}px: the target is not at the landing line "
+        f"{where['landing']:.0f}px from the top of the window: {where}"
+    )
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_a_link_from_another_page_lands_on_its_target_and_stays(
     browser, site, width: int
@@ -86,11 +95,7 @@ def test_a_link_from_another_page_lands_on_its_target_and_stays(
             page.wait_for_timeout(1500)  # sections near the target get drawn
             where = page.evaluate(WHERE, target)
             assert where["scrolled"] > 2 * 800, f"{target} is not deep enough: {where}"
-            assert where["drawn"], f"{target} is not drawn: {where}"
-            assert abs(where["top"] - where["landing"]) <= 2, (
-                f"#{target} at {width}px: the target is not at the landing line "
-                f"{where['landing']:.0f}px from the top of the window: {where}"
-            )
+            _assert_landed(where, target, width)
     finally:
         context.close()
 
@@ -102,11 +107,6 @@ def test_a_link_within_the_page_lands_on_its_target(open_at, width: int) -> None
         for target in page.evaluate(TARGETS):
             page.evaluate("(id) => { location.hash = id; }", target)
             page.wait_for_timeout(800)
-            where = page.evaluate(WHERE, target)
-            assert where["drawn"], f"{target} is not drawn: {where}"
-            assert abs(where["top"] - where["landing"]) <= 2, (
-                f"#{target} at {width}px: the target is not at the landing line "
-                f"{where['landing']:.0f}px from the top of the window: {where}"
-            )
+            _assert_landed(page.evaluate(WHERE, target), target, width)
     finally:
         context.close()
