@@ -512,9 +512,9 @@ def map_column_blocks(
     ``budget``, and do both the copies and the products of their blocks
     (``work``) with BLAS held to one thread meanwhile: every core copies and
     multiplies, and no idle BLAS worker spins waiting for the next product.
-    Without threadpoolctl, with BLAS on
-    one thread or for a small matrix, the blocks run one after another in
-    the calling thread. ``work`` must write only where its block says.
+    Without threadpoolctl, with BLAS on one thread or for a small matrix,
+    the blocks run one after another in the calling thread. ``work`` must
+    write only where its block says.
     """
     n, c = x4.shape[:2]
     (kh, kw), (ho, wo) = geometry.kernel_size, geometry.output_size
