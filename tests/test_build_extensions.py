@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -197,17 +198,50 @@ ratio = numerator / 0
 ```
 """
 
+#: The whole message the build must end with: the chapter, the cell, then the
+#: cell and the kernel's traceback as nbclient reports them.
+FAILURE_MESSAGE = """\
+The book did not build: book/mistake.md, code cell 2 (line 22) raised an error.
+An error occurred while executing the following cell:
+------------------
+ratio = numerator / 0
+------------------
 
+
+---------------------------------------------------------------------------
+ZeroDivisionError                         Traceback (most recent call last)
+Cell In[2], line 1
+----> 1 ratio = numerator / 0
+
+ZeroDivisionError: division by zero
+
+Fix the cell in book/mistake.md (or tag it `raises-exception` if the error is \
+the point), then build again.
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_failing_cell_ends_the_build_with_chapter_cell_and_traceback(
-    tmp_path: Path,
+    tmp_path: Path, jobs: str
 ) -> None:
+    """Serial or parallel (``-j 2``: chapters read in forked processes), the
+    build ends with status 1 and the chapter, cell and traceback, last.
+
+    Sphinx 9 reads in parallel whenever ``-j`` is above 1 (older versions
+    only when more than five documents are outdated): the book has seven.
+    """
     book = tmp_path / "book"
     book.mkdir()
-    (book / "index.md").write_text(FAILING_CHAPTER, encoding="utf-8")
+    pages = [f"page-{n}" for n in range(1, 6)]
+    toctree = "\n".join(["```{toctree}", *pages, "mistake", "```"])
+    (book / "index.md").write_text(f"# A book\n\n{toctree}\n", encoding="utf-8")
+    for page in pages:
+        (book / f"{page}.md").write_text(f"# {page}\n\nProse.\n", encoding="utf-8")
+    (book / "mistake.md").write_text(FAILING_CHAPTER, encoding="utf-8")
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "sphinx-build"),
-            *("-c", str(ROOT), "-W", "--keep-going", "-q", "-b", "html"),
+            *("-c", str(ROOT), "-W", "--keep-going", "-j", jobs, "-b", "html"),
             *("-d", str(tmp_path / "doctrees"), str(book), str(tmp_path / "html")),
         ],
         capture_output=True,
@@ -219,18 +253,62 @@ def test_a_failing_cell_ends_the_build_with_chapter_cell_and_traceback(
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
+    if jobs != "1":  # read in parallel: progress is shown a chunk ("a .. b") a line
+        assert re.search(r"^reading sources\.\.\. .* \S+ \.\. \S+$", output, re.M), (
+            output
+        )
     assert "sphinx-doc" not in output
+    assert "Exception occurred" not in output
     tail = result.stderr[result.stderr.index("The book did not build") :]
-    assert tail.startswith(
-        "The book did not build: book/index.md, code cell 2 (line 22) raised an "
-        "error.\n"
-    ), tail
-    assert "ratio = numerator / 0" in tail
-    assert "ZeroDivisionError" in tail
-    assert tail.rstrip().endswith(
-        "Fix the cell in book/index.md (or tag it `raises-exception` if the "
-        "error is the point), then build again."
+    assert tail == FAILURE_MESSAGE, tail
+
+
+def test_a_failure_in_a_parallel_reader_is_reported_by_the_main_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sphinx's own parallel tasks carry a reader's ``ChapterFailed`` to the
+    main process as ``SphinxParallelError``; the build-finished handler turns
+    it back into the same ``ChapterFailed``, printed at exit.
+
+    Fails if the installed Sphinx stops carrying the message this way.
+    """
+    from sphinx.errors import SphinxParallelError
+    from sphinx.util.parallel import ParallelTasks
+
+    failed = stable.ChapterFailed.in_cell(
+        "book/mistake.md", 2, 22, "ZeroDivisionError: division by zero\n"
     )
+
+    def read_chapters(chapters: list[str]) -> None:
+        raise failed
+
+    tasks = ParallelTasks(2)
+    tasks.add_task(read_chapters, ["mistake"])
+    with pytest.raises(SphinxParallelError) as carried:
+        tasks.join()
+
+    printed_at_exit: list[str] = []
+    monkeypatch.setattr(
+        stable.atexit, "register", lambda func, text: printed_at_exit.append(text)
+    )
+    with pytest.raises(stable.ChapterFailed) as reported:
+        stable.report_parallel_failure(None, carried.value)
+    assert reported.value.code == 1
+    assert printed_at_exit == [
+        "\nThe book did not build: book/mistake.md, code cell 2 (line 22) raised "
+        "an error.\nZeroDivisionError: division by zero\n\nFix the cell in "
+        "book/mistake.md (or tag it `raises-exception` if the error is the point), "
+        "then build again.\n"
+    ]
+
+
+def test_other_build_errors_are_left_to_sphinx() -> None:
+    from sphinx.errors import SphinxParallelError
+
+    error = SphinxParallelError("ValueError: chapters", "Traceback ...")
+    assert stable.report_parallel_failure(None, error) is None
+    assert stable.report_parallel_failure(None, ValueError("x")) is None
+    assert stable.report_parallel_failure(None, None) is None
 
 
 plain = _load("page_head")

@@ -19,7 +19,11 @@ extension closes the gaps that myst-nb, the theme and Sphinx leave open:
   configuration turns off myst-nb's own merging, which strips every chunk and
   so could split one line in two.
 * **A failing cell.** Instead of Sphinx's crash report, the build stops with
-  the chapter, the cell and the kernel's traceback (:class:`ChapterFailed`).
+  the chapter, the cell and the kernel's traceback (:class:`ChapterFailed`),
+  also when chapters are read in parallel (``sphinx-build -j``): a forked
+  reader's failure reaches the main process as Sphinx's
+  ``SphinxParallelError``, which :func:`report_parallel_failure` turns back
+  into the same message and exit status.
 * **Downloads.** After the build, every chapter's ``_sources/<doc>.ipynb`` is
   written from the executed notebook (:func:`write_downloads`): checked to
   hold every output, passed to the handlers of the
@@ -48,6 +52,7 @@ from myst_nb.core.execute import base as _nb_execute
 from nbformat import NotebookNode
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import SphinxParallelError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -62,17 +67,60 @@ class ChapterFailed(SystemExit):
     A ``SystemExit`` rather than an exception, because Sphinx answers any
     exception with a crash report that asks to file an issue against Sphinx;
     this ends the build with status 1 and this message as its last words.
+    ``str()`` of it is the message, which is how it crosses from a parallel
+    reader to the main process (see :func:`report_parallel_failure`).
     """
 
-    def __init__(self, chapter: str, cell: int | None, line: int | None, why: str):
-        where = "" if cell is None else f", code cell {cell} (line {line})"
+    def __init__(self, message: str):
         super().__init__(1)
-        self.message = (
-            f"\nThe book did not build: {chapter}{where} raised an error.\n"
+        self.message = message.strip()
+
+    @classmethod
+    def in_cell(
+        cls, chapter: str, cell: int | None, line: int | None, why: str
+    ) -> ChapterFailed:
+        where = "" if cell is None else f", code cell {cell} (line {line})"
+        return cls(
+            f"The book did not build: {chapter}{where} raised an error.\n"
             f"{why.rstrip()}\n"
             f"\nFix the cell in {chapter} (or tag it `raises-exception` "
-            "if the error is the point), then build again.\n"
+            "if the error is the point), then build again."
         )
+
+    def __str__(self) -> str:
+        return self.message
+
+    def stop(self) -> ChapterFailed:
+        """Have the message printed at exit; return self, to be raised.
+
+        At exit, it comes after the warnings Sphinx flushes while unwinding.
+        """
+        atexit.register(_print_last, f"\n{self.message}\n")
+        return self
+
+
+#: How Sphinx's parallel reader names a child's exception in the error it
+#: raises in the main process: ``"<module>.<class>: <str(exception)>"``.
+_PARALLEL_PREFIX = f"{ChapterFailed.__module__}.{ChapterFailed.__qualname__}: "
+
+
+def report_parallel_failure(app: Sphinx, exception: Exception | None) -> None:
+    """A chapter failed in a forked reader: stop as if it had failed here.
+
+    Under ``-j`` a forked process reads the chapter; it exits without running
+    ``atexit`` handlers, and Sphinx catches the ``ChapterFailed`` there and
+    sends its text through its pipe; the main process raises
+    ``SphinxParallelError(message, traceback)`` (``sphinx.util.parallel``),
+    which would end the build with Sphinx's crash report. On
+    ``build-finished`` (emitted with that error) the message is taken back
+    and ``ChapterFailed`` raised in the main process.
+    ``tests/test_build_extensions.py`` checks this with the installed Sphinx.
+    """
+    if isinstance(exception, SphinxParallelError) and exception.message.startswith(
+        _PARALLEL_PREFIX
+    ):
+        message = exception.message[len(_PARALLEL_PREFIX) :]
+        raise ChapterFailed(message).stop() from None
 
 
 def _text(value: str | list[str]) -> str:
@@ -151,10 +199,7 @@ def _enter_client(self: _nb_execute.NotebookClientBase):
         ]
         number = code_cells.index(index) + 1 if index in code_cells else None
         line = self.cell_line(index) if index is not None else None
-        failed = ChapterFailed(chapter, number, line, why)
-        # Printed at exit, after the warnings Sphinx flushes while unwinding.
-        atexit.register(_print_last, failed.message)
-        raise failed from None
+        raise ChapterFailed.in_cell(chapter, number, line, why).stop() from None
     executed = self.notebook
     if executed is not parsed:  # a cache hit: the outputs went into a copy
         parsed.clear()
@@ -232,4 +277,6 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("write-started", prepare_site)
     # after the theme, which copies the unprocessed notebook at page writing
     app.connect("build-finished", write_downloads, priority=400)
+    # last, so that the other handlers see the build's error first
+    app.connect("build-finished", report_parallel_failure, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
