@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_IN_SITEMAP = {"404.html", "search.html", "genindex.html"}
 
 
-def _stable_notebooks():
-    """Load the build extension that holds the rule for an executed notebook."""
-    path = ROOT / "book" / "_ext" / "stable_notebooks.py"
-    spec = importlib.util.spec_from_file_location("stable_notebooks", path)
+def _notebook_cells():
+    """Load the build's rule for an executed notebook (no Sphinx import)."""
+    path = ROOT / "book" / "_ext" / "notebook_cells.py"
+    spec = importlib.util.spec_from_file_location("notebook_cells", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
@@ -50,7 +50,7 @@ def problems(site: Path, book: Path) -> list[str]:
     """Return what stops ``site`` from being published; empty when it may be."""
     if not (site / "index.html").is_file():
         return [f"{site} holds no built site (no index.html)"]
-    unexecuted_cells = _stable_notebooks().unexecuted_cells
+    unexecuted_cells = _notebook_cells().unexecuted_cells
     found: list[str] = []
     for chapter in chapters(book):
         download = site / "_sources" / f"{chapter}.ipynb"

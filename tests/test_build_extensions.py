@@ -19,6 +19,8 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The extensions import their siblings, as Sphinx loads them (conf.py).
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 
 def _load(name: str):

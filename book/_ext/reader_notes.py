@@ -14,8 +14,8 @@ Two things, from one definition of the install line (:func:`install_line`):
 from __future__ import annotations
 
 from docutils import nodes
+from notebook_cells import READER_ONLY_TAG as TAG  # never run by the build
 from sphinx.application import Sphinx
-from stable_notebooks import READER_ONLY_TAG as TAG  # never run by the build
 
 
 def install_line(repository_url: str) -> str:

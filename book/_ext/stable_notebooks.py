@@ -50,6 +50,7 @@ from pathlib import Path
 from myst_nb import sphinx_ext as _nb_sphinx
 from myst_nb.core.execute import base as _nb_execute
 from nbformat import NotebookNode
+from notebook_cells import unexecuted_cells
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import SphinxParallelError
@@ -146,23 +147,6 @@ def merge_streams(outputs: list[dict]) -> list[dict]:
             first[name] = output
         merged.append(output)
     return merged
-
-
-#: Tag of cells that run only on a reader's machine (reader_notes' install
-#: cells: they install the package where it is missing, so never in the
-#: build). The one definition: reader_notes imports it.
-READER_ONLY_TAG = "convbook-install"
-
-
-def unexecuted_cells(notebook: dict) -> list[int]:
-    """Return the indices of the code cells that carry no execution count."""
-    return [
-        index
-        for index, cell in enumerate(notebook.get("cells", []))
-        if cell.get("cell_type") == "code"
-        and not cell.get("execution_count")
-        and READER_ONLY_TAG not in cell.get("metadata", {}).get("tags", [])
-    ]
 
 
 def _failing_cell(notebook: NotebookNode, why: str) -> int | None:

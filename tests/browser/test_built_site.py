@@ -17,7 +17,7 @@ SITE = Path(__file__).resolve().parents[2] / "_build" / "html"
 BOOK = SITE.parents[1] / "book"
 sys.path.insert(0, str(BOOK / "_ext"))
 
-from stable_notebooks import READER_ONLY_TAG, unexecuted_cells  # noqa: E402
+from notebook_cells import READER_ONLY_TAG, unexecuted_cells  # noqa: E402
 
 pytestmark = pytest.mark.browser
 CHAPTERS = [

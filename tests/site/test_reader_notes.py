@@ -26,7 +26,7 @@ pytestmark = pytest.mark.site
 
 
 def _reader_notes():
-    # reader_notes imports its sibling stable_notebooks, as Sphinx loads it.
+    # reader_notes imports its sibling notebook_cells, as Sphinx loads it.
     if str(ROOT / "book" / "_ext") not in sys.path:
         sys.path.insert(0, str(ROOT / "book" / "_ext"))
     path = ROOT / "book" / "_ext" / "reader_notes.py"
