@@ -36,6 +36,12 @@ PROBLEMS = [
         {"stride": (3, 2), "padding": ((2, 0), (1, 2))},
         id="stride (3, 2), uneven padding",
     ),
+    pytest.param(
+        (2, 2, 30, 29),
+        (3, 2, 5, 4),
+        {"stride": (2, 3), "padding": ((2, 1), (0, 3)), "dilation": (1, 2)},
+        id="batch 2, stride (2, 3), dil (1, 2)",
+    ),
 ]
 
 
@@ -164,7 +170,8 @@ def test_blas_runs_on_one_thread_inside_the_threads():
     seen = []
 
     def work(n0, n1, i0, i1, cols):
-        seen.append((threading.get_ident(), engine.blas_threads(), _blas_count()))
+        name = threading.current_thread().name
+        seen.append((name, engine.blas_threads(), _blas_count()))
         return cols.sum()
 
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
@@ -173,8 +180,12 @@ def test_blas_runs_on_one_thread_inside_the_threads():
         assert _blas_count() == 2  # given back
     serial = [cols.sum() for *_, cols in engine.column_blocks(x, g, x.dtype, 2**19)]
     assert len(sums) == len(serial) >= 2
-    main = threading.get_ident()
-    assert all(ident != main and ours == 1 == theirs for ident, ours, theirs in seen)
+    # the caller and the engine's worker share the blocks, BLAS on one thread
+    caller = threading.current_thread().name
+    assert all(
+        (name == caller or name.startswith("convbook")) and ours == 1 == theirs
+        for name, ours, theirs in seen
+    )
 
 
 def test_an_error_in_a_thread_reaches_the_caller_and_blas_is_given_back():
@@ -215,6 +226,32 @@ def test_without_threadpoolctl_the_blocks_run_in_the_calling_thread(monkeypatch)
     )
 
 
+@pytest.mark.parametrize(("x_shape", "w_shape", "kwargs"), PROBLEMS)
+def test_blocks_of_one_row_reading_shared_phases(
+    threads, monkeypatch, x_shape, w_shape, kwargs
+):
+    """Samples cut into rows read phases made once; every row its own block."""
+    monkeypatch.setattr(engine, "BLOCK_BYTES", 1)
+    made = []
+    fill = engine._Gatherer.fill
+
+    def spy(self, *block):
+        made.append((self.buffer.size, block))
+        return fill(self, *block)
+
+    monkeypatch.setattr(engine._Gatherer, "fill", spy)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(x_shape)
+    weight = rng.standard_normal(w_shape)
+    threads(x_shape[0] + 1)  # more threads than samples: samples are cut
+    y = conv2d(x, weight, **kwargs)
+    np.testing.assert_allclose(
+        y, _einsum_conv(x, weight, **kwargs), rtol=1e-12, atol=1e-12
+    )
+    # one fill, by a gatherer without columns, of every row of every sample
+    assert made == [(0, (0, x_shape[0], 0, y.shape[2]))]
+
+
 def test_window_view_matches_sliding_window_view():
     """The einsum reference above reads the windows the engine documents."""
     x = np.arange(2 * 3 * 6 * 7.0).reshape(2, 3, 6, 7)
@@ -252,14 +289,16 @@ def test_the_workers_stay_and_keep_their_buffers_between_calls():
     seen = {}
     for _ in range(5):
         _block_buffers(x, g, 2**17, seen)
-    assert 1 <= len(seen) <= 2  # at most two worker threads, never the caller
-    assert threading.current_thread() not in seen
-    # every worker filled one and the same buffer in all five calls
+    # the caller and one worker thread (two threads in all)
+    caller = threading.current_thread()
+    assert caller in seen
+    assert len(seen) <= 2
+    # every thread filled one and the same buffer in all five calls
     assert all(len(buffers) == 1 for buffers in seen.values())
     engine.release_workers()
     after = {}
     _block_buffers(x, g, 2**17, after)
-    assert set(after).isdisjoint(seen)  # new threads after the release
+    assert (set(after) - {caller}).isdisjoint(seen)  # a new worker after the release
     earlier = [buffer for buffers in seen.values() for buffer in buffers]
     fresh = [buffer for buffers in after.values() for buffer in buffers]
     assert not any(a is b for a in fresh for b in earlier)

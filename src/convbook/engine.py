@@ -15,16 +15,19 @@ through a few samples at a time, and one large image a few output rows at a
 time, so the working memory does not grow with the batch size.
 
 A large problem is shared among threads: :func:`map_column_blocks` hands
-the blocks to as many Python threads as numpy's BLAS may use, and each
-thread copies its blocks' columns and runs their products with BLAS held
-to one thread (through threadpoolctl), so that every core both copies and
-multiplies. numpy releases the interpreter lock in both. The threads are
-started once and wait for the next call, and each keeps its buffers while
-the next call's blocks have the same shapes, so that a call repeated (every
-layer of a network at every step) pays neither for starting threads nor
-for the page faults of fresh memory; :func:`release_workers` stops them and
-frees their buffers. Without threadpoolctl the blocks run one after
-another, the products on BLAS's own threads.
+the blocks to the calling thread and to as many more as numpy's BLAS may
+use, and each thread copies its blocks' columns and runs their products
+with BLAS held to one thread (through threadpoolctl), so that every core
+both copies and multiplies. numpy releases the interpreter lock in both.
+When samples are cut into blocks of rows, the padded input is copied once
+and every block copies only its columns from it, so the blocks can be
+small enough to stay in a core's cache. The helper threads are started
+once and wait for the next call, and every thread keeps its buffers while
+the next call's blocks have the same shapes, so that a call repeated
+(every layer of a network at every step) pays neither for starting threads
+nor for the page faults of fresh memory; :func:`release_workers` stops the
+helpers and frees the buffers. Without threadpoolctl the blocks run one
+after another, the products on BLAS's own threads.
 
 The module also holds the argument checks that these functions share.
 """
@@ -32,7 +35,9 @@ The module also holds the argument checks that these functions share.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -40,7 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from ._checks import check_array, check_bias_array, check_int
 from .geometry import Geometry, resolve_geometry
@@ -56,6 +61,11 @@ __all__ = [
 
 Pair = tuple[int, int]
 T = TypeVar("T")
+
+#: Bytes of columns in a block when the blocks share their stride phases
+#: (see :func:`map_column_blocks`): small enough that a block's columns are
+#: still in the core's cache when its product reads them.
+BLOCK_BYTES = 2**20
 
 #: A column matrix of at least this many elements is built and multiplied in
 #: parallel by :func:`map_column_blocks`; a smaller one is not worth a thread.
@@ -232,6 +242,37 @@ def _phase_geometry(size: int, before: int, stride: int) -> list[tuple[int, int,
     return phases
 
 
+class _TapGroup(NamedTuple):
+    """The taps of one axis that read one stride phase.
+
+    Taps ``taps`` (a range) read the phase at offsets ``first``,
+    ``first + step``, ...: tap ``u`` reads phase ``u*d % s`` at offset
+    ``u*d // s``, and the taps sharing a phase are evenly spaced, so one
+    strided copy moves them all.
+    """
+
+    taps: slice
+    count: int
+    first: int
+    step: int
+
+
+def _tap_groups(kernel: int, dilation: int, stride: int) -> dict[int, _TapGroup]:
+    """Return, per stride phase that some tap reads, its :class:`_TapGroup`."""
+    groups = {}
+    for phase in range(stride):
+        taps = [u for u in range(kernel) if u * dilation % stride == phase]
+        if taps:
+            step = taps[1] - taps[0] if len(taps) > 1 else 1
+            groups[phase] = _TapGroup(
+                slice(taps[0], taps[-1] + 1, step),
+                len(taps),
+                taps[0] * dilation // stride,
+                step * dilation // stride,
+            )
+    return groups
+
+
 class _Plan(NamedTuple):
     """The blocks of a column matrix, and the size of one block's buffers."""
 
@@ -251,15 +292,24 @@ def _round_up(count: int, multiple: int) -> int:
     return -(-count // multiple) * multiple
 
 
+@functools.lru_cache(maxsize=64)
 def _plan(
-    n: int, channels: int, geometry: Geometry, item: int, budget: int, threads: int
+    n: int,
+    channels: int,
+    geometry: Geometry,
+    item: int,
+    budget: int,
+    threads: int,
+    shared: bool = False,
 ) -> _Plan:
     """Cut ``n`` samples into blocks whose buffers fit in ``budget`` bytes.
 
     Whole samples are grouped while they fit; a sample that does not fit
     alone is cut into blocks of output rows. For ``threads`` > 1 the count
     of blocks is made a multiple of ``threads`` where it can be (and at
-    least ``threads``), so that the threads get even shares.
+    least ``threads``), so that the threads get even shares. With
+    ``shared``, the stride phases are made once for all blocks
+    (:func:`map_column_blocks`), and a block's buffer holds only columns.
     """
     kh, kw = geometry.kernel_size
     (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
@@ -269,7 +319,7 @@ def _plan(
     halo = (kh - 1) * dh // sh  # phase rows below a block's last output row
     # bytes per sample and output row: columns, then phases (with the halo)
     column_row = channels * kh * kw * wo * item
-    phase_row = channels * phase_w * item
+    phase_row = 0 if shared else channels * phase_w * item
     sample = ho * (column_row + phase_row) + halo * phase_row
     if sample <= budget:  # whole samples, in groups that fit
         groups = -(-n // (budget // sample))
@@ -291,6 +341,50 @@ def _plan(
     )
 
 
+class _Layout(NamedTuple):
+    """Where a block's copies read and write: fixed by the shapes alone."""
+
+    halo: int  # phase rows a block reads below its last output row
+    phases: dict[Pair, tuple[int, ...]]  # shape of each stride phase's buffer
+    size: int  # elements of the column buffer
+    row_phases: list[tuple[int, int, int]]  # see _phase_geometry
+    col_phases: list[tuple[int, int, int]]
+    row_groups: dict[int, _TapGroup]
+    col_groups: dict[int, _TapGroup]
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(shape: tuple[int, ...], geometry: Geometry, plan_shape: Pair) -> _Layout:
+    """The :class:`_Layout` of blocks of ``plan_shape`` (samples, rows)."""
+    c, h, w = shape[1:]
+    per_block, block_rows = plan_shape
+    kh, kw = geometry.kernel_size
+    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
+    (top, _), (left, _) = geometry.padding
+    row_groups, col_groups = _tap_groups(kh, dh, sh), _tap_groups(kw, dw, sw)
+    halo = max(g.first + (g.count - 1) * g.step for g in row_groups.values())
+    phases = {
+        (p, q): (
+            c,
+            per_block,
+            block_rows + halo,
+            len(range(q, geometry.padded[1], sw)),
+        )
+        for p in row_groups
+        for q in col_groups
+    }
+    size = c * kh * kw * per_block * block_rows * geometry.output_size[1]
+    return _Layout(
+        halo,
+        phases,
+        size,
+        _phase_geometry(h, top, sh),
+        _phase_geometry(w, left, sw),
+        row_groups,
+        col_groups,
+    )
+
+
 class _Gatherer:
     """One thread's buffers, and the copies that fill them for a block.
 
@@ -298,10 +392,14 @@ class _Gatherer:
     ``phase[p][q] = padded[..., p::sh, q::sw]`` (a single phase, the padded
     input itself, at stride 1): tap ``(u, v)`` then reads phase
     ``(u*dh % sh, v*dw % sw)`` at offset ``(u*dh // sh, v*dw // sw)`` with
-    unit stride, so every copy moves contiguous rows. A block's phases hold
-    only the rows that its output rows read. With ``reuse``, the buffers are
-    those that this thread used last, when they have the same shapes (see
-    :func:`_buffers`).
+    unit stride, and the taps that read one phase are evenly spaced, so one
+    copy per phase fills all their columns. A block's phases hold only the
+    rows that its output rows read; or, given ``shared`` (a gatherer whose
+    phases hold every row of every sample, filled once by :meth:`fill`),
+    the block reads those and copies only its columns. With ``reuse``, the
+    buffers are those that this thread used last, when they have the same
+    shapes (see :func:`_buffers`). With ``columns=False`` there is no
+    column buffer (a gatherer that only holds phases).
     """
 
     def __init__(
@@ -311,38 +409,35 @@ class _Gatherer:
         dtype: np.dtype,
         plan: _Plan,
         reuse: bool = False,
+        shared: _Gatherer | None = None,
+        columns: bool = True,
     ) -> None:
-        c, h, w = x4.shape[1:]
-        kh, kw = geometry.kernel_size
-        (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
-        (top, _), (left, _) = geometry.padding
-        self.x4, self.wo, self.stride = x4, geometry.output_size[1], (sh, sw)
-        self.taps = [
-            (divmod(u * dh, sh), divmod(v * dw, sw))
-            for u in range(kh)
-            for v in range(kw)
-        ]
-        # a block of output rows i0:i1 reads phase rows i0 : i1 + halo
-        self.halo = max(a for (a, _), _ in self.taps)
-        height = plan.block_rows + self.halo
-        shapes = {
-            (p, q): (c, plan.per_block, height, len(range(q, geometry.padded[1], sw)))
-            for (_, p), (_, q) in self.taps
-        }
-        size = c * kh * kw * plan.per_block * plan.block_rows * self.wo
-        self.phases, self.buffer = _buffers(shapes, size, dtype, reuse)
-        self.row_phases = _phase_geometry(h, top, sh)
-        self.col_phases = _phase_geometry(w, left, sw)
-        self.channels = c
+        self.x4, self.geometry, self.shared = x4, geometry, shared
+        self.layout = _layout(x4.shape, geometry, (plan.per_block, plan.block_rows))
+        phases, size = self.layout.phases, self.layout.size
+        self.phases, self.buffer = _buffers(
+            {} if shared else phases,
+            size if columns else 0,
+            dtype,
+            reuse,
+            "block" if columns else "phases",
+        )
+        if shared is not None:
+            self.phases = shared.phases
 
-    def __call__(self, n0: int, n1: int, i0: int, i1: int) -> np.ndarray:
-        """Return the ``(C*kh*kw, (n1-n0)*(i1-i0)*Wo)`` columns of a block."""
-        m, rows, (sh, sw), wo = n1 - n0, i1 - i0, self.stride, self.wo
+    def fill(self, n0: int, n1: int, i0: int, i1: int) -> None:
+        """Copy the input that output rows ``i0:i1`` of samples ``n0:n1`` read.
+
+        The phases' local rows ``0:i1 - i0 + halo`` become phase rows
+        ``i0:`` of samples ``n0:n1``, padding included.
+        """
+        layout, (sh, sw) = self.layout, self.geometry.stride
+        m, rows = n1 - n0, i1 - i0
         sample = self.x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
-        end = rows + self.halo  # local phase rows 0:end are rows i0:i0+end
+        end = rows + layout.halo  # local phase rows 0:end are rows i0:i0+end
         for (p, q), phase in self.phases.items():
-            a0, r0, nr = self.row_phases[p]
-            b0, s0, ns = self.col_phases[q]
+            a0, r0, nr = layout.row_phases[p]
+            b0, s0, ns = layout.col_phases[q]
             # local rows lo:hi hold input rows, the others are padding
             lo = min(max(a0 - i0, 0), end)
             hi = max(min(a0 + nr - i0, end), lo)
@@ -358,12 +453,32 @@ class _Gatherer:
                 ],
                 casting="unsafe",
             )
-        taps = len(self.taps)
-        cols = self.buffer[: self.channels * taps * m * rows * wo]
-        cols = cols.reshape(self.channels, taps, m, rows, wo)
-        for t, ((a, p), (b, q)) in enumerate(self.taps):
-            np.copyto(cols[:, t], self.phases[p, q][:, :m, a : a + rows, b : b + wo])
-        return cols.reshape(self.channels * taps, -1)
+
+    def __call__(self, n0: int, n1: int, i0: int, i1: int) -> np.ndarray:
+        """Return the ``(C*kh*kw, (n1-n0)*(i1-i0)*Wo)`` columns of a block."""
+        m, rows = n1 - n0, i1 - i0
+        if self.shared is None:
+            self.fill(n0, n1, i0, i1)
+            n0, i0 = 0, 0  # the block's own phases start at its rows
+        layout, geometry = self.layout, self.geometry
+        kh, kw = geometry.kernel_size
+        c, wo = self.x4.shape[1], geometry.output_size[1]
+        cols = self.buffer[: c * kh * kw * m * rows * wo]
+        cols = cols.reshape(c, kh, kw, m, rows, wo)
+        for (p, q), phase in self.phases.items():
+            u, v = layout.row_groups[p], layout.col_groups[q]
+            channel, sample, row, column = phase.strides
+            # element [c, i, j, n, y, x] is phase[c, n0 + n, i0 + u.first +
+            # i*u.step + y, v.first + j*v.step + x]: the columns of the taps
+            # (u.taps, v.taps)
+            windows = as_strided(
+                phase[:, n0:, i0 + u.first :, v.first :],
+                (c, u.count, v.count, m, rows, wo),
+                (channel, u.step * row, v.step * column, sample, row, column),
+                writeable=False,
+            )
+            np.copyto(cols[:, u.taps, v.taps], windows)
+        return cols.reshape(c * kh * kw, -1)
 
 
 def column_blocks(
@@ -397,34 +512,39 @@ def _threads_for(elements: int) -> int:
     return blas_threads() if elements >= PARALLEL_COLUMN_ELEMENTS else 1
 
 
-_KEPT = threading.local()  # a worker thread's buffers between calls
+_KEPT = threading.local()  # a thread's buffers between calls, and its role
 
 
 def _buffers(
-    shapes: dict[Pair, tuple[int, ...]], size: int, dtype: np.dtype, reuse: bool
+    shapes: dict[Pair, tuple[int, ...]],
+    size: int,
+    dtype: np.dtype,
+    reuse: bool,
+    role: str = "block",
 ) -> tuple[dict[Pair, np.ndarray], np.ndarray]:
     """Return phase arrays of ``shapes`` and a flat buffer of ``size``.
 
-    With ``reuse`` (in the engine's worker threads), the arrays that this
-    thread was given last are given again when the shapes and dtype match,
-    so a repeated call does not pay the page faults of fresh memory; they
-    are kept until other shapes are asked for or :func:`release_workers`.
-    Calls that run one after another in a thread may share them, so a
-    block must fill every element it reads (:class:`_Gatherer` does); a
-    call nested inside a block (``work`` calling the engine) runs in that
-    thread and gets fresh ones.
+    With ``reuse`` (in the threads that run blocks), the arrays that this
+    thread was given last for the same ``role`` are given again when the
+    shapes and dtype match, so a repeated call does not pay the page faults
+    of fresh memory; they are kept until other shapes are asked for or
+    :func:`release_workers`. Calls that run one after another in a thread
+    may share them, so a block must fill every element it reads
+    (:class:`_Gatherer` does); a call nested inside a block (``work``
+    calling the engine) runs in that thread and gets fresh ones.
     """
     key = (tuple(sorted(shapes.items())), size, dtype)
     reuse = reuse and not getattr(_KEPT, "inside", False)
-    kept = getattr(_KEPT, "buffers", None) if reuse else None
-    if kept is not None and kept[0] == key:
-        return kept[1], kept[2]
+    kept: dict[str, Any] = getattr(_KEPT, "buffers", None) or {}
+    if reuse and role in kept and kept[role][0] == key:
+        return kept[role][1], kept[role][2]
     if reuse:
-        _KEPT.buffers = None  # free the old ones before making new ones
+        kept.pop(role, None)  # free the old ones before making new ones
     phases = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
     buffer = np.empty(size, dtype)
     if reuse:
-        _KEPT.buffers = (key, phases, buffer)
+        kept[role] = (key, phases, buffer)
+        _KEPT.buffers = kept
     return phases, buffer
 
 
@@ -466,10 +586,12 @@ def _workers(threads: int) -> ThreadPoolExecutor:
 def release_workers() -> None:
     """Stop the engine's worker threads and free the buffers they keep.
 
-    They start again at the next call that needs them. Useful to give the
-    memory back after a large convolution, or to measure a call's memory
-    from nothing.
+    The calling thread's own buffers (it runs blocks too) are freed as
+    well. The workers start again at the next call that needs them. Useful
+    to give the memory back after a large convolution, or to measure a
+    call's memory from nothing.
     """
+    _KEPT.buffers = {}
     with _WORKERS_LOCK:
         old = _WORKERS.pop() if _WORKERS else None
     if old is not None and old.pid == os.getpid():
@@ -481,16 +603,39 @@ def _run_parts(
 ) -> list[T]:
     """``run`` every part, in ``threads`` threads, BLAS on one thread each.
 
-    Returns the concatenated results in the order of ``parts``. The threads
-    are the engine's workers (:func:`_workers`); a call made from inside a
-    worker runs its parts in that thread, so that workers never wait for
-    each other.
+    Returns the concatenated results in the order of ``parts``. The calling
+    thread is one of the ``threads``: it and ``threads - 1`` of the engine's
+    workers (:func:`_workers`) take the parts one at a time from a shared
+    list, so that a call wakes as few sleeping threads as it can. A call
+    made from inside a part runs its own parts in that thread, so that no
+    thread ever waits for another.
     """
     if threads <= 1 or len(parts) <= 1 or getattr(_KEPT, "worker", False):
         return [value for part in parts for value in run(part)]
-    pool = _workers(threads)
+    results: list[list[T]] = [[] for _ in parts]
+    order = iter(range(len(parts)))
+    lock = threading.Lock()
+
+    def drain() -> None:
+        while True:
+            with lock:
+                index = next(order, None)
+            if index is None:
+                return
+            results[index] = run(parts[index])
+
+    pool = _workers(threads - 1)
     with one_blas_thread():
-        results = list(pool.map(run, parts))
+        helpers = [pool.submit(drain) for _ in range(min(threads, len(parts)) - 1)]
+        _KEPT.worker = True
+        try:
+            drain()
+        finally:
+            _KEPT.worker = False
+            for helper in helpers:
+                helper.exception()  # wait for it, whatever happened here
+        for helper in helpers:
+            helper.result()  # a worker's error is raised here
     return [value for part in results for value in part]
 
 
@@ -503,31 +648,49 @@ def map_column_blocks(
 ) -> list[T]:
     """Call ``work(n0, n1, i0, i1, cols)`` on every block of the column matrix.
 
-    The blocks are those of :func:`column_blocks`; returns what the calls
-    returned, in the order of the blocks (by sample, then output row),
-    whichever thread ran them. When numpy's BLAS may use several threads
-    and the column matrix is large, the engine's worker threads (as many
-    as BLAS has, kept between calls) take the blocks one at a time from a
-    shared list, each with its own buffers (kept too) and an even share of
+    Returns what the calls returned, in the order of the blocks (by sample,
+    then output row), whichever thread ran them. When numpy's BLAS may use
+    several threads and the column matrix is large, the calling thread and
+    the engine's worker threads (as many threads in all as BLAS has, the
+    workers kept between calls) take the blocks one at a time from a shared
+    list, each with its own buffers (kept too) and an even share of
     ``budget``, and do both the copies and the products of their blocks
     (``work``) with BLAS held to one thread meanwhile: every core copies and
     multiplies, and no idle BLAS worker spins waiting for the next product.
-    Without threadpoolctl, with BLAS on one thread or for a small matrix,
-    the blocks run one after another in the calling thread. ``work`` must
-    write only where its block says.
+    The blocks are those of :func:`column_blocks`, except when samples are
+    cut into rows: then the stride phases of every sample are made once,
+    if they take at most half of ``budget``, and the blocks, which then
+    hold only columns, take at most :data:`BLOCK_BYTES`. Without
+    threadpoolctl, with BLAS on one thread or for a small matrix, the
+    blocks of :func:`column_blocks` run one after another in the calling
+    thread. ``work`` must write only where its block says.
     """
     n, c = x4.shape[:2]
     (kh, kw), (ho, wo) = geometry.kernel_size, geometry.output_size
     threads = _threads_for(n * c * kh * kw * ho * wo)
     if threads <= 1:
         return [work(*block) for block in column_blocks(x4, geometry, dtype, budget)]
-    plan = _plan(n, c, geometry, dtype.itemsize, max(1, budget // threads), threads)
+    item = dtype.itemsize
+    plan = _plan(n, c, geometry, item, max(1, budget // threads), threads)
+    shared = None
+    if plan.block_rows < ho:  # samples cut into rows: make their phases once
+        layout = _layout(x4.shape, geometry, (n, ho))
+        phase_bytes = item * sum(math.prod(s) for s in layout.phases.values())
+        if phase_bytes <= budget // 2:
+            shared = _Gatherer(
+                x4, geometry, dtype, _Plan([], n, ho), reuse=True, columns=False
+            )
+            shared.fill(0, n, 0, ho)
+            block = min(BLOCK_BYTES, (budget - phase_bytes) // threads)
+            plan = _plan(n, c, geometry, item, block, threads, shared=True)
     gatherers: dict[int, _Gatherer] = {}  # per thread, made at its first block
 
     def run(block: tuple[int, int, int, int]) -> list[T]:
         ident = threading.get_ident()
         if ident not in gatherers:
-            gatherers[ident] = _Gatherer(x4, geometry, dtype, plan, reuse=True)
+            gatherers[ident] = _Gatherer(
+                x4, geometry, dtype, plan, reuse=True, shared=shared
+            )
         cols = gatherers[ident](*block)
         outer, _KEPT.inside = getattr(_KEPT, "inside", False), True
         try:

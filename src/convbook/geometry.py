@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -302,17 +303,17 @@ class AxisGeometry:
     after: int
     ceil_mode: bool = False
 
-    @property
+    @cached_property
     def span(self) -> int:
         r"""The dilated kernel :math:`k' = d(k - 1) + 1`, in input pixels."""
         return effective_kernel_size(self.kernel_size, dilation=self.dilation)
 
-    @property
+    @cached_property
     def padded(self) -> int:
         """Length of the padded input, ``before + size + after``."""
         return self.before + self.size + self.after
 
-    @property
+    @cached_property
     def output_size(self) -> int:
         r"""Number of window positions :math:`\lfloor (i_p - k') / s \rfloor + 1`.
 
@@ -327,7 +328,7 @@ class AxisGeometry:
             count -= 1
         return count
 
-    @property
+    @cached_property
     def unread(self) -> int:
         """Padded positions after the last window that no window reads."""
         last = (self.output_size - 1) * self.stride + self.span
@@ -514,11 +515,17 @@ def _axis(
 
 
 def _per_axis(attribute: str, doc: str) -> Any:
-    """A read-only property: ``attribute`` of the height, then of the width."""
-    return property(
-        lambda self: (getattr(self.height, attribute), getattr(self.width, attribute)),
-        doc=doc,
-    )
+    """A property: ``attribute`` of the height, then of the width.
+
+    Computed once per geometry (the geometry is frozen), since the engine
+    reads it many times per call.
+    """
+
+    def both(self: Geometry) -> tuple[Any, Any]:
+        return getattr(self.height, attribute), getattr(self.width, attribute)
+
+    both.__doc__ = doc
+    return cached_property(both)
 
 
 @dataclass(frozen=True)
