@@ -248,8 +248,42 @@ def test_blocks_of_one_row_reading_shared_phases(
     np.testing.assert_allclose(
         y, _einsum_conv(x, weight, **kwargs), rtol=1e-12, atol=1e-12
     )
-    # one fill, by a gatherer without columns, of every row of every sample
-    assert made == [(0, (0, x_shape[0], 0, y.shape[2]))]
+    # one fill per stride phase that some tap reads, by a gatherer without
+    # columns, of every row of every sample
+    g = resolve_geometry(x_shape[2:], w_shape[2:], **kwargs)
+    (kh, kw), (sh, sw), (dh, dw) = g.kernel_size, g.stride, g.dilation
+    phases = {(u * dh % sh, v * dw % sw) for u in range(kh) for v in range(kw)}
+    whole = (0, x_shape[0], 0, y.shape[2])
+    assert sorted(made) == sorted((0, (*whole, phase)) for phase in phases)
+
+
+def test_an_error_while_filling_shared_phases_reaches_the_caller(threads, monkeypatch):
+    """A fill that raises stops every thread: no block runs, nobody hangs."""
+    threads(2)
+    fill = engine._Gatherer.fill
+
+    def broken(self, *block):
+        if block[-1] == (1, 0):
+            raise MemoryError("phase (1, 0)")
+        return fill(self, *block)
+
+    monkeypatch.setattr(engine._Gatherer, "fill", broken)
+    ran, errors = [], []
+
+    def call():
+        x = np.ones((1, 2, 40, 40))
+        g = resolve_geometry((40, 40), (5, 5), stride=2, padding=2)
+        try:
+            engine.map_column_blocks(x, g, x.dtype, 2**24, lambda *b: ran.append(b))
+        except MemoryError as error:
+            errors.append(str(error))
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    caller.join(timeout=30)
+    assert not caller.is_alive()
+    assert errors == ["phase (1, 0)"]
+    assert ran == []
 
 
 def test_window_view_matches_sliding_window_view():

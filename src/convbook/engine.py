@@ -40,7 +40,7 @@ import itertools
 import math
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeVar
 
@@ -64,8 +64,11 @@ T = TypeVar("T")
 
 #: Bytes of columns in a block when the blocks share their stride phases
 #: (see :func:`map_column_blocks`): small enough that a block's columns are
-#: still in the core's cache when its product reads them.
-BLOCK_BYTES = 2**20
+#: still in the cache when its product reads them, and that the threads
+#: finish close together; large enough that a block's few copies and its
+#: product dwarf the Python around them (1 to 4 MiB measured alike on the
+#: ResNet stem; below 1 MiB, slower).
+BLOCK_BYTES = 2 * 2**20
 
 #: A column matrix of at least this many elements is built and multiplied in
 #: parallel by :func:`map_column_blocks`; a smaller one is not worth a thread.
@@ -415,37 +418,50 @@ class _Gatherer:
         self.x4, self.geometry, self.shared = x4, geometry, shared
         self.layout = _layout(x4.shape, geometry, (plan.per_block, plan.block_rows))
         phases, size = self.layout.phases, self.layout.size
-        self.phases, self.buffer = _buffers(
+        # phases that hold whole samples are filled the same way by every
+        # call of this geometry: kept ones already hold its padding zeros
+        self.phases, self.buffer, self.fresh = _buffers(
             {} if shared else phases,
             size if columns else 0,
             dtype,
             reuse,
             "block" if columns else "phases",
+            None if columns else geometry,
         )
         if shared is not None:
             self.phases = shared.phases
+        self.windows = self._windows() if columns else {}
 
-    def fill(self, n0: int, n1: int, i0: int, i1: int) -> None:
+    def fill(
+        self, n0: int, n1: int, i0: int, i1: int, only: Pair | None = None
+    ) -> None:
         """Copy the input that output rows ``i0:i1`` of samples ``n0:n1`` read.
 
         The phases' local rows ``0:i1 - i0 + halo`` become phase rows
-        ``i0:`` of samples ``n0:n1``, padding included.
+        ``i0:`` of samples ``n0:n1``, padding included. With ``only``, just
+        that phase ``(p, q)``.
         """
         layout, (sh, sw) = self.layout, self.geometry.stride
         m, rows = n1 - n0, i1 - i0
         sample = self.x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
         end = rows + layout.halo  # local phase rows 0:end are rows i0:i0+end
+        # a gatherer without columns holds whole samples: kept phases of the
+        # same geometry (a tag of their buffers) hold their zeros already
+        zeros = self.fresh or self.buffer.size > 0
         for (p, q), phase in self.phases.items():
+            if only is not None and (p, q) != only:
+                continue
             a0, r0, nr = layout.row_phases[p]
             b0, s0, ns = layout.col_phases[q]
             # local rows lo:hi hold input rows, the others are padding
             lo = min(max(a0 - i0, 0), end)
             hi = max(min(a0 + nr - i0, end), lo)
             start = r0 + (i0 + lo - a0) * sh
-            phase[:, :m, :lo] = 0  # padding rows and columns
-            phase[:, :m, hi:end] = 0
-            phase[:, :m, lo:hi, :b0] = 0
-            phase[:, :m, lo:hi, b0 + ns :] = 0
+            if zeros:  # padding rows and columns
+                phase[:, :m, :lo] = 0
+                phase[:, :m, hi:end] = 0
+                phase[:, :m, lo:hi, :b0] = 0
+                phase[:, :m, lo:hi, b0 + ns :] = 0
             np.copyto(
                 phase[:, :m, lo:hi, b0 : b0 + ns],
                 sample[
@@ -460,25 +476,44 @@ class _Gatherer:
         if self.shared is None:
             self.fill(n0, n1, i0, i1)
             n0, i0 = 0, 0  # the block's own phases start at its rows
-        layout, geometry = self.layout, self.geometry
-        kh, kw = geometry.kernel_size
-        c, wo = self.x4.shape[1], geometry.output_size[1]
+        kh, kw = self.geometry.kernel_size
+        c, wo = self.x4.shape[1], self.geometry.output_size[1]
         cols = self.buffer[: c * kh * kw * m * rows * wo]
         cols = cols.reshape(c, kh, kw, m, rows, wo)
+        for (p, q), windows in self.windows.items():
+            u, v = self.layout.row_groups[p], self.layout.col_groups[q]
+            block = windows[:, :, :, n0 : n0 + m, i0 : i0 + rows]
+            np.copyto(cols[:, u.taps, v.taps], block)
+        return cols.reshape(c * kh * kw, -1)
+
+    def _windows(self) -> dict[Pair, np.ndarray]:
+        """Per phase, the read-only view ``(C, |u.taps|, |v.taps|, N, Ho, Wo)``.
+
+        Element ``[c, i, j, n, y, x]`` is ``phase[c, n, u.first + i*u.step + y,
+        v.first + j*v.step + x]``: the columns of taps ``(u.taps, v.taps)``
+        of output pixel ``(y, x)``, ``N`` and ``Ho`` as many samples and rows
+        as the phases hold (a block's slice of them is copied). Made once
+        per gatherer, so a block costs one slice and one copy per phase.
+        """
+        views = {}
         for (p, q), phase in self.phases.items():
-            u, v = layout.row_groups[p], layout.col_groups[q]
+            u, v = self.layout.row_groups[p], self.layout.col_groups[q]
+            samples, height = phase.shape[1], phase.shape[2] - self.layout.halo
             channel, sample, row, column = phase.strides
-            # element [c, i, j, n, y, x] is phase[c, n0 + n, i0 + u.first +
-            # i*u.step + y, v.first + j*v.step + x]: the columns of the taps
-            # (u.taps, v.taps)
-            windows = as_strided(
-                phase[:, n0:, i0 + u.first :, v.first :],
-                (c, u.count, v.count, m, rows, wo),
+            views[p, q] = as_strided(
+                phase[:, :, u.first :, v.first :],
+                (
+                    phase.shape[0],
+                    u.count,
+                    v.count,
+                    samples,
+                    height,
+                    self.geometry.output_size[1],
+                ),
                 (channel, u.step * row, v.step * column, sample, row, column),
                 writeable=False,
             )
-            np.copyto(cols[:, u.taps, v.taps], windows)
-        return cols.reshape(c * kh * kw, -1)
+        return views
 
 
 def column_blocks(
@@ -521,23 +556,25 @@ def _buffers(
     dtype: np.dtype,
     reuse: bool,
     role: str = "block",
-) -> tuple[dict[Pair, np.ndarray], np.ndarray]:
-    """Return phase arrays of ``shapes`` and a flat buffer of ``size``.
+    tag: Any = None,
+) -> tuple[dict[Pair, np.ndarray], np.ndarray, bool]:
+    """Return phase arrays of ``shapes``, a flat buffer of ``size``, and
+    whether they are new.
 
     With ``reuse`` (in the threads that run blocks), the arrays that this
     thread was given last for the same ``role`` are given again when the
-    shapes and dtype match, so a repeated call does not pay the page faults
-    of fresh memory; they are kept until other shapes are asked for or
-    :func:`release_workers`. Calls that run one after another in a thread
+    shapes, dtype and ``tag`` match, so a repeated call does not pay the
+    page faults of fresh memory; they are kept until other shapes are asked
+    for or :func:`release_workers`. Calls that run one after another in a thread
     may share them, so a block must fill every element it reads
     (:class:`_Gatherer` does); a call nested inside a block (``work``
     calling the engine) runs in that thread and gets fresh ones.
     """
-    key = (tuple(sorted(shapes.items())), size, dtype)
+    key = (tuple(sorted(shapes.items())), size, dtype, tag)
     reuse = reuse and not getattr(_KEPT, "inside", False)
     kept: dict[str, Any] = getattr(_KEPT, "buffers", None) or {}
     if reuse and role in kept and kept[role][0] == key:
-        return kept[role][1], kept[role][2]
+        return kept[role][1], kept[role][2], False
     if reuse:
         kept.pop(role, None)  # free the old ones before making new ones
     phases = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
@@ -545,7 +582,7 @@ def _buffers(
     if reuse:
         kept[role] = (key, phases, buffer)
         _KEPT.buffers = kept
-    return phases, buffer
+    return phases, buffer, True
 
 
 class _Workers(NamedTuple):
@@ -599,31 +636,58 @@ def release_workers() -> None:
 
 
 def _run_parts(
-    parts: list[Any], run: Callable[[Any], list[T]], threads: int
+    parts: list[Any],
+    run: Callable[[Any], list[T]],
+    threads: int,
+    first: Sequence[Callable[[], None]] = (),
 ) -> list[T]:
     """``run`` every part, in ``threads`` threads, BLAS on one thread each.
 
     Returns the concatenated results in the order of ``parts``. The calling
     thread is one of the ``threads``: it and ``threads - 1`` of the engine's
     workers (:func:`_workers`) take the parts one at a time from a shared
-    list, so that a call wakes as few sleeping threads as it can. A call
-    made from inside a part runs its own parts in that thread, so that no
-    thread ever waits for another.
+    list, so that a call wakes as few sleeping threads as it can. The tasks
+    ``first`` are taken the same way, and all of them are done before any
+    part starts. A call made from inside a part runs its own parts in that
+    thread, so that no thread ever waits for another that has not started.
     """
     if threads <= 1 or len(parts) <= 1 or getattr(_KEPT, "worker", False):
+        for task in first:
+            task()
         return [value for part in parts for value in run(part)]
     results: list[list[T]] = [[] for _ in parts]
     order = iter(range(len(parts)))
-    lock = threading.Lock()
+    tasks = list(first)
+    unfinished = [len(tasks)]  # first tasks not done yet
+    ready = threading.Condition()
 
     def drain() -> None:
         while True:
-            with lock:
+            with ready:
+                task = tasks.pop() if tasks else None
+            if task is None:
+                break
+            try:
+                task()
+            except BaseException:
+                with ready:  # the others stop waiting, and run no part
+                    failed.append(True)
+                    ready.notify_all()
+                raise
+            with ready:
+                unfinished[0] -= 1
+                if unfinished[0] == 0:
+                    ready.notify_all()
+        with ready:
+            ready.wait_for(lambda: unfinished[0] == 0 or failed)
+        while not failed:
+            with ready:
                 index = next(order, None)
             if index is None:
                 return
             results[index] = run(parts[index])
 
+    failed: list[bool] = []
     pool = _workers(threads - 1)
     with one_blas_thread():
         helpers = [pool.submit(drain) for _ in range(min(threads, len(parts)) - 1)]
@@ -658,8 +722,9 @@ def map_column_blocks(
     (``work``) with BLAS held to one thread meanwhile: every core copies and
     multiplies, and no idle BLAS worker spins waiting for the next product.
     The blocks are those of :func:`column_blocks`, except when samples are
-    cut into rows: then the stride phases of every sample are made once,
-    if they take at most half of ``budget``, and the blocks, which then
+    cut into rows: then the stride phases of every sample are made once
+    (if they take at most half of ``budget``; the threads fill one phase
+    each at a time before any block starts), and the blocks, which then
     hold only columns, take at most :data:`BLOCK_BYTES`. Without
     threadpoolctl, with BLAS on one thread or for a small matrix, the
     blocks of :func:`column_blocks` run one after another in the calling
@@ -672,7 +737,7 @@ def map_column_blocks(
         return [work(*block) for block in column_blocks(x4, geometry, dtype, budget)]
     item = dtype.itemsize
     plan = _plan(n, c, geometry, item, max(1, budget // threads), threads)
-    shared = None
+    shared, fills = None, []
     if plan.block_rows < ho:  # samples cut into rows: make their phases once
         layout = _layout(x4.shape, geometry, (n, ho))
         phase_bytes = item * sum(math.prod(s) for s in layout.phases.values())
@@ -680,9 +745,13 @@ def map_column_blocks(
             shared = _Gatherer(
                 x4, geometry, dtype, _Plan([], n, ho), reuse=True, columns=False
             )
-            shared.fill(0, n, 0, ho)
             block = min(BLOCK_BYTES, (budget - phase_bytes) // threads)
             plan = _plan(n, c, geometry, item, block, threads, shared=True)
+            # the threads fill the phases, one each at a time, before any block
+            fills = [
+                functools.partial(shared.fill, 0, n, 0, ho, phase)
+                for phase in shared.phases
+            ]
     gatherers: dict[int, _Gatherer] = {}  # per thread, made at its first block
 
     def run(block: tuple[int, int, int, int]) -> list[T]:
@@ -698,7 +767,7 @@ def map_column_blocks(
         finally:
             _KEPT.inside = outer
 
-    return _run_parts(plan.blocks, run, threads)
+    return _run_parts(plan.blocks, run, threads, fills)
 
 
 def scatter_columns(
