@@ -230,7 +230,7 @@ def test_without_threadpoolctl_the_blocks_run_in_the_calling_thread(monkeypatch)
 def test_blocks_of_one_row_reading_shared_phases(
     threads, monkeypatch, x_shape, w_shape, kwargs
 ):
-    """Samples cut into rows read phases made once; every row its own block."""
+    """The blocks read phases made once per call; every row its own block."""
     monkeypatch.setattr(engine, "BLOCK_BYTES", 1)
     made = []
     fill = engine._Gatherer.fill
@@ -243,18 +243,20 @@ def test_blocks_of_one_row_reading_shared_phases(
     rng = np.random.default_rng(7)
     x = rng.standard_normal(x_shape)
     weight = rng.standard_normal(w_shape)
-    threads(x_shape[0] + 1)  # more threads than samples: samples are cut
+    threads(2)
     y = conv2d(x, weight, **kwargs)
     np.testing.assert_allclose(
         y, _einsum_conv(x, weight, **kwargs), rtol=1e-12, atol=1e-12
     )
-    # one fill per stride phase that some tap reads, by a gatherer without
-    # columns, of every row of every sample
+    # one fill per sample and stride phase that some tap reads, by a
+    # gatherer without columns, of every row
     g = resolve_geometry(x_shape[2:], w_shape[2:], **kwargs)
     (kh, kw), (sh, sw), (dh, dw) = g.kernel_size, g.stride, g.dilation
     phases = {(u * dh % sh, v * dw % sw) for u in range(kh) for v in range(kw)}
-    whole = (0, x_shape[0], 0, y.shape[2])
-    assert sorted(made) == sorted((0, (*whole, phase)) for phase in phases)
+    fills = [
+        (0, (n, n + 1, 0, y.shape[2], p)) for n in range(x_shape[0]) for p in phases
+    ]
+    assert sorted(made) == sorted(fills)
 
 
 def test_an_error_while_filling_shared_phases_reaches_the_caller(threads, monkeypatch):

@@ -19,9 +19,9 @@ the blocks to the calling thread and to as many more as numpy's BLAS may
 use, and each thread copies its blocks' columns and runs their products
 with BLAS held to one thread (through threadpoolctl), so that every core
 both copies and multiplies. numpy releases the interpreter lock in both.
-When samples are cut into blocks of rows, the padded input is copied once
-and every block copies only its columns from it, so the blocks can be
-small enough to stay in a core's cache. The helper threads are started
+Where it fits in the budget, the padded input is copied once per call and
+every block copies only its columns from it, so the blocks can be small
+enough to stay in the cache. The helper threads are started
 once and wait for the next call, and every thread keeps its buffers while
 the next call's blocks have the same shapes, so that a call repeated
 (every layer of a network at every step) pays neither for starting threads
@@ -438,7 +438,9 @@ class _Gatherer:
         """Copy the input that output rows ``i0:i1`` of samples ``n0:n1`` read.
 
         The phases' local rows ``0:i1 - i0 + halo`` become phase rows
-        ``i0:`` of samples ``n0:n1``, padding included. With ``only``, just
+        ``i0:`` of samples ``n0:n1``, padding included, in the phases'
+        samples ``0:n1 - n0`` (a block's own phases) or ``n0:n1`` (phases
+        of every sample, in a gatherer without columns). With ``only``, just
         that phase ``(p, q)``.
         """
         layout, (sh, sw) = self.layout, self.geometry.stride
@@ -448,6 +450,7 @@ class _Gatherer:
         # a gatherer without columns holds whole samples: kept phases of the
         # same geometry (a tag of their buffers) hold their zeros already
         zeros = self.fresh or self.buffer.size > 0
+        at = slice(0, m) if self.buffer.size > 0 else slice(n0, n1)
         for (p, q), phase in self.phases.items():
             if only is not None and (p, q) != only:
                 continue
@@ -458,12 +461,12 @@ class _Gatherer:
             hi = max(min(a0 + nr - i0, end), lo)
             start = r0 + (i0 + lo - a0) * sh
             if zeros:  # padding rows and columns
-                phase[:, :m, :lo] = 0
-                phase[:, :m, hi:end] = 0
-                phase[:, :m, lo:hi, :b0] = 0
-                phase[:, :m, lo:hi, b0 + ns :] = 0
+                phase[:, at, :lo] = 0
+                phase[:, at, hi:end] = 0
+                phase[:, at, lo:hi, :b0] = 0
+                phase[:, at, lo:hi, b0 + ns :] = 0
             np.copyto(
-                phase[:, :m, lo:hi, b0 : b0 + ns],
+                phase[:, at, lo:hi, b0 : b0 + ns],
                 sample[
                     :, :, start : start + (hi - lo) * sh : sh, s0 : s0 + ns * sw : sw
                 ],
@@ -721,11 +724,11 @@ def map_column_blocks(
     ``budget``, and do both the copies and the products of their blocks
     (``work``) with BLAS held to one thread meanwhile: every core copies and
     multiplies, and no idle BLAS worker spins waiting for the next product.
-    The blocks are those of :func:`column_blocks`, except when samples are
-    cut into rows: then the stride phases of every sample are made once
-    (if they take at most half of ``budget``; the threads fill one phase
-    each at a time before any block starts), and the blocks, which then
-    hold only columns, take at most :data:`BLOCK_BYTES`. Without
+    The stride phases of every sample are made once, when they leave each
+    thread at least half of :data:`BLOCK_BYTES` of ``budget`` (the threads
+    fill them, a phase of a sample at a time, before any block starts); the
+    blocks then hold only columns, at most :data:`BLOCK_BYTES` each.
+    Otherwise the blocks are those of :func:`column_blocks`. Without
     threadpoolctl, with BLAS on one thread or for a small matrix, the
     blocks of :func:`column_blocks` run one after another in the calling
     thread. ``work`` must write only where its block says.
@@ -737,21 +740,24 @@ def map_column_blocks(
         return [work(*block) for block in column_blocks(x4, geometry, dtype, budget)]
     item = dtype.itemsize
     plan = _plan(n, c, geometry, item, max(1, budget // threads), threads)
+    # the phases of every sample are made once, where they leave each
+    # thread at least half of BLOCK_BYTES for its columns; the threads fill
+    # them, a phase of a sample at a time, before any block, and the blocks
+    # then hold only columns
     shared, fills = None, []
-    if plan.block_rows < ho:  # samples cut into rows: make their phases once
-        layout = _layout(x4.shape, geometry, (n, ho))
-        phase_bytes = item * sum(math.prod(s) for s in layout.phases.values())
-        if phase_bytes <= budget // 2:
-            shared = _Gatherer(
-                x4, geometry, dtype, _Plan([], n, ho), reuse=True, columns=False
-            )
-            block = min(BLOCK_BYTES, (budget - phase_bytes) // threads)
-            plan = _plan(n, c, geometry, item, block, threads, shared=True)
-            # the threads fill the phases, one each at a time, before any block
-            fills = [
-                functools.partial(shared.fill, 0, n, 0, ho, phase)
-                for phase in shared.phases
-            ]
+    layout = _layout(x4.shape, geometry, (n, ho))
+    phase_bytes = item * sum(math.prod(s) for s in layout.phases.values())
+    block = min(BLOCK_BYTES, (budget - phase_bytes) // threads)
+    if block >= BLOCK_BYTES // 2:
+        shared = _Gatherer(
+            x4, geometry, dtype, _Plan([], n, ho), reuse=True, columns=False
+        )
+        plan = _plan(n, c, geometry, item, block, threads, shared=True)
+        fills = [
+            functools.partial(shared.fill, sample, sample + 1, 0, ho, phase)
+            for phase in shared.phases
+            for sample in range(n)
+        ]
     gatherers: dict[int, _Gatherer] = {}  # per thread, made at its first block
 
     def run(block: tuple[int, int, int, int]) -> list[T]:
@@ -767,7 +773,12 @@ def map_column_blocks(
         finally:
             _KEPT.inside = outer
 
-    return _run_parts(plan.blocks, run, threads, fills)
+    try:
+        return _run_parts(plan.blocks, run, threads, fills)
+    except BaseException:
+        if shared is not None and shared.fresh:  # its zeros may be missing
+            _KEPT.buffers.pop("phases", None)
+        raise
 
 
 def scatter_columns(
