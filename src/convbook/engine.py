@@ -433,15 +433,16 @@ class _Gatherer:
         self.windows = self._windows() if columns else {}
 
     def fill(
-        self, n0: int, n1: int, i0: int, i1: int, only: Pair | None = None
+        self, n0: int, n1: int, i0: int, i1: int, row_phase: int | None = None
     ) -> None:
         """Copy the input that output rows ``i0:i1`` of samples ``n0:n1`` read.
 
         The phases' local rows ``0:i1 - i0 + halo`` become phase rows
         ``i0:`` of samples ``n0:n1``, padding included, in the phases'
         samples ``0:n1 - n0`` (a block's own phases) or ``n0:n1`` (phases
-        of every sample, in a gatherer without columns). With ``only``, just
-        that phase ``(p, q)``.
+        of every sample, in a gatherer without columns). With ``row_phase``
+        ``p``, just the phases ``(p, q)``: they read the same input rows,
+        which the first copy brings into the cache for the others.
         """
         layout, (sh, sw) = self.layout, self.geometry.stride
         m, rows = n1 - n0, i1 - i0
@@ -452,7 +453,7 @@ class _Gatherer:
         zeros = self.fresh or self.buffer.size > 0
         at = slice(0, m) if self.buffer.size > 0 else slice(n0, n1)
         for (p, q), phase in self.phases.items():
-            if only is not None and (p, q) != only:
+            if row_phase is not None and p != row_phase:
                 continue
             a0, r0, nr = layout.row_phases[p]
             b0, s0, ns = layout.col_phases[q]
@@ -726,7 +727,7 @@ def map_column_blocks(
     multiplies, and no idle BLAS worker spins waiting for the next product.
     The stride phases of every sample are made once, when they leave each
     thread at least half of :data:`BLOCK_BYTES` of ``budget`` (the threads
-    fill them, a phase of a sample at a time, before any block starts); the
+    fill them, a sample's row phase at a time, before any block starts); the
     blocks then hold only columns, at most :data:`BLOCK_BYTES` each.
     Otherwise the blocks are those of :func:`column_blocks`. Without
     threadpoolctl, with BLAS on one thread or for a small matrix, the
@@ -742,8 +743,8 @@ def map_column_blocks(
     plan = _plan(n, c, geometry, item, max(1, budget // threads), threads)
     # the phases of every sample are made once, where they leave each
     # thread at least half of BLOCK_BYTES for its columns; the threads fill
-    # them, a phase of a sample at a time, before any block, and the blocks
-    # then hold only columns
+    # them, the phases of a sample that read the same rows at a time, before
+    # any block, and the blocks then hold only columns
     shared, fills = None, []
     layout = _layout(x4.shape, geometry, (n, ho))
     phase_bytes = item * sum(math.prod(s) for s in layout.phases.values())
@@ -754,8 +755,8 @@ def map_column_blocks(
         )
         plan = _plan(n, c, geometry, item, block, threads, shared=True)
         fills = [
-            functools.partial(shared.fill, sample, sample + 1, 0, ho, phase)
-            for phase in shared.phases
+            functools.partial(shared.fill, sample, sample + 1, 0, ho, row_phase)
+            for row_phase in sorted({p for p, _ in shared.phases})
             for sample in range(n)
         ]
     gatherers: dict[int, _Gatherer] = {}  # per thread, made at its first block
