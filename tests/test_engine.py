@@ -262,6 +262,7 @@ def test_blocks_of_one_row_reading_shared_phases(
 def test_an_error_while_filling_shared_phases_reaches_the_caller(threads, monkeypatch):
     """A fill that raises stops every thread: no block runs, nobody hangs."""
     threads(2)
+    monkeypatch.setattr(engine, "BLOCK_BYTES", 2**12)  # a matrix of many blocks
     fill = engine._Gatherer.fill
 
     def broken(self, *block):

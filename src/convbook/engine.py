@@ -725,31 +725,32 @@ def map_column_blocks(
     ``budget``, and do both the copies and the products of their blocks
     (``work``) with BLAS held to one thread meanwhile: every core copies and
     multiplies, and no idle BLAS worker spins waiting for the next product.
-    The stride phases of every sample are made once, when they leave each
-    thread at least half of :data:`BLOCK_BYTES` of ``budget`` (the threads
+    For a column matrix larger than :data:`BLOCK_BYTES`, the stride phases
+    of every sample are made once, when they leave each thread at least
+    half of :data:`BLOCK_BYTES` of ``budget`` (the threads
     fill them, a sample's row phase at a time, before any block starts); the
     blocks then hold only columns, at most :data:`BLOCK_BYTES` each.
     Otherwise the blocks are those of :func:`column_blocks`. Without
     threadpoolctl, with BLAS on one thread or for a small matrix, the
-    blocks of :func:`column_blocks` run one after another in the calling
-    thread. ``work`` must write only where its block says.
+    blocks run one after another in the calling thread, which keeps its
+    buffers the same way. ``work`` must write only where its block says.
     """
     n, c = x4.shape[:2]
     (kh, kw), (ho, wo) = geometry.kernel_size, geometry.output_size
     threads = _threads_for(n * c * kh * kw * ho * wo)
-    if threads <= 1:
-        return [work(*block) for block in column_blocks(x4, geometry, dtype, budget)]
     item = dtype.itemsize
     plan = _plan(n, c, geometry, item, max(1, budget // threads), threads)
-    # the phases of every sample are made once, where they leave each
-    # thread at least half of BLOCK_BYTES for its columns; the threads fill
+    # for a column matrix larger than a block, the phases of every sample
+    # are made once, where they leave each thread at least half of
+    # BLOCK_BYTES for its columns; the threads fill
     # them, the phases of a sample that read the same rows at a time, before
     # any block, and the blocks then hold only columns
     shared, fills = None, []
     layout = _layout(x4.shape, geometry, (n, ho))
     phase_bytes = item * sum(math.prod(s) for s in layout.phases.values())
     block = min(BLOCK_BYTES, (budget - phase_bytes) // threads)
-    if block >= BLOCK_BYTES // 2:
+    columns = n * c * kh * kw * ho * wo * item
+    if block >= BLOCK_BYTES // 2 and columns > BLOCK_BYTES:
         shared = _Gatherer(
             x4, geometry, dtype, _Plan([], n, ho), reuse=True, columns=False
         )
