@@ -725,12 +725,12 @@ def map_column_blocks(
     ``budget``, and do both the copies and the products of their blocks
     (``work``) with BLAS held to one thread meanwhile: every core copies and
     multiplies, and no idle BLAS worker spins waiting for the next product.
-    For a column matrix larger than :data:`BLOCK_BYTES`, the stride phases
-    of every sample are made once, when they leave each thread at least
-    half of :data:`BLOCK_BYTES` of ``budget`` (the threads
-    fill them, a sample's row phase at a time, before any block starts); the
-    blocks then hold only columns, at most :data:`BLOCK_BYTES` each.
-    Otherwise the blocks are those of :func:`column_blocks`. Without
+    For a column matrix larger than ``BLOCK_BYTES``, the stride phases of
+    every sample are made once, when they leave each thread at least half
+    of ``BLOCK_BYTES`` of ``budget`` (the threads fill them, a sample's row
+    phase at a time, before any block starts); the blocks then hold only
+    columns, at most ``BLOCK_BYTES`` each. Otherwise the blocks are those
+    of :func:`column_blocks`. Without
     threadpoolctl, with BLAS on one thread or for a small matrix, the
     blocks run one after another in the calling thread, which keeps its
     buffers the same way. ``work`` must write only where its block says.
