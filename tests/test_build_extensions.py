@@ -369,3 +369,33 @@ def test_punctuation_after_a_formula_is_glued_to_it() -> None:
     assert paragraph[2].astext() == " which"
     assert isinstance(paragraph[3], nodes.math)  # a space follows: no glue
     assert isinstance(paragraph[5], nodes.math)  # nothing follows
+
+
+def test_an_opening_parenthesis_is_glued_to_the_formula_after_it() -> None:
+    from docutils import nodes
+
+    glue = _load("prerender_math").glue_punctuation
+
+    class App:
+        class builder:
+            format = "html"
+
+    paragraph = nodes.paragraph()
+    paragraph += [nodes.Text("a matrix ("), nodes.math(text="C"), nodes.Text(" by")]
+    paragraph += [nodes.Text(" and ("), nodes.math(text="k"), nodes.Text(").")]
+    paragraph += [nodes.Text("["), nodes.math(text="n")]
+    document = nodes.document(None, None)
+    document += paragraph
+    glue(App, document, "page")
+    texts = [
+        [child.astext() for child in node] if isinstance(node, nodes.inline) else node
+        for node in paragraph
+    ]
+    assert [t if isinstance(t, list) else t.astext() for t in texts] == [
+        "a matrix ",
+        ["(", "C"],
+        " by",
+        " and ",
+        ["(", "k", ")."],
+        ["[", "n"],
+    ]

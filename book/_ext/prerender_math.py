@@ -135,36 +135,53 @@ def visit_math(self, node: nodes.math) -> None:
 
 #: Punctuation that must not start a line after a formula.
 CLOSING = re.compile("^[,.;:!?)\\]\u2019\u201d]+")
+#: Punctuation that must not end a line before a formula.
+OPENING = re.compile("[(\\[\u2018\u201c]+$")
 
 
 def glue_punctuation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Keep the punctuation after an inline formula on the formula's line.
+    """Keep the punctuation around an inline formula on the formula's line.
 
     The theme sets an inline formula as one inline box, and a browser may
-    break a line after such a box even before a comma, leaving ", which" to
-    start the next line. The formula and the punctuation that follows it go
-    into one ``<span class="math-glue">``, which the stylesheet keeps on one
-    line (``white-space: nowrap``; the formula itself still wraps inside).
+    break a line next to such a box even where the text may not break:
+    after an opening parenthesis, leaving "(" at the end of a line, or
+    before a comma, leaving ", which" to start the next one. The formula,
+    the opening punctuation just before it and the punctuation just after
+    it go into one ``<span class="math-glue">``, which the stylesheet keeps
+    on one line (``white-space: nowrap``; the formula itself still wraps
+    inside).
     """
     if app.builder.format != "html":
         return
     for math in list(doctree.findall(nodes.math)):
-        after = math.next_node(descend=False, siblings=True)
-        if not isinstance(after, nodes.Text):
-            continue
-        found = CLOSING.match(after.astext())
-        if not found:
-            continue
         parent = math.parent
+        before = math.previous_sibling()
+        after = math.next_node(descend=False, siblings=True)
+        opening = (
+            OPENING.search(before.astext()) if isinstance(before, nodes.Text) else None
+        )
+        closing = (
+            CLOSING.match(after.astext()) if isinstance(after, nodes.Text) else None
+        )
+        if not opening and not closing:
+            continue
         glue = nodes.inline(classes=["math-glue"])
         parent.replace(math, glue)
+        if opening:
+            glue += nodes.Text(opening.group())
+            _replace_text(parent, before, before.astext()[: opening.start()])
         glue += math
-        glue += nodes.Text(found.group())
-        rest = after.astext()[found.end() :]
-        if rest:
-            parent.replace(after, nodes.Text(rest))
-        else:
-            parent.remove(after)
+        if closing:
+            glue += nodes.Text(closing.group())
+            _replace_text(parent, after, after.astext()[closing.end() :])
+
+
+def _replace_text(parent: nodes.Element, old: nodes.Text, text: str) -> None:
+    """Put ``text`` where ``old`` was, or nothing if it is empty."""
+    if text:
+        parent.replace(old, nodes.Text(text))
+    else:
+        parent.remove(old)
 
 
 def display_tex(text: str) -> str:

@@ -114,3 +114,51 @@ def test_one_search_box_and_nothing_above_the_page_header(open_at, width: int) -
         context.close()
     assert boxes == (1 if width == DESKTOP else 0), f"{boxes} search boxes"
     assert top == 0, f"{top}px above the page's header"
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_previous_and_next_keep_their_titles_short(open_at, width: int) -> None:
+    """On a phone the two links stand one above the other, full width, so a
+    chapter's title takes a few lines instead of six or seven."""
+    context, page = open_at("matrix-view.html", width)
+    try:
+        boxes = page.evaluate(
+            """() => ['left-prev', 'right-next'].map(name => {
+                const link = document.querySelector(`.prev-next-area a.${name}`);
+                const title = link.querySelector('.prev-next-title');
+                const r = link.getBoundingClientRect();
+                const lines = title.getBoundingClientRect().height
+                    / parseFloat(getComputedStyle(title).lineHeight);
+                return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                        lines: Math.round(lines)};
+            })"""
+        )
+        previous, following = boxes
+        if width == PHONE:
+            assert following["top"] >= previous["bottom"], boxes  # stacked
+        else:
+            assert following["left"] >= previous["right"], boxes  # side by side
+        assert max(previous["lines"], following["lines"]) <= 3, boxes
+    finally:
+        context.close()
+
+
+def test_back_to_top_sits_in_the_corner_on_a_phone(open_at) -> None:
+    context, page = open_at("matrix-view.html", PHONE)
+    try:
+        page.mouse.wheel(0, 6000)
+        page.wait_for_timeout(300)
+        page.mouse.wheel(0, -400)  # scrolling up shows the button
+        button = page.locator("#pst-back-to-top")
+        button.wait_for(state="visible", timeout=5_000)
+        box = button.bounding_box()
+        assert box["x"] >= PHONE * 0.8, box  # at the right edge, not mid-column
+        assert box["width"] <= 50, box  # an arrow, not the words
+        name = page.evaluate(
+            "() => document.getElementById('pst-back-to-top').textContent.trim()"
+        )
+        assert name == "Back to top"  # still its name for a screen reader
+        button.click()
+        page.wait_for_function("() => window.scrollY < 50", timeout=5_000)
+    finally:
+        context.close()
