@@ -420,7 +420,7 @@ class _Gatherer:
         phases, size = self.layout.phases, self.layout.size
         # phases that hold whole samples are filled the same way by every
         # call of this geometry: kept ones already hold its padding zeros
-        self.phases, self.buffer, self.fresh = _buffers(
+        self.phases, self.buffer, self.fresh, cache = _buffers(
             {} if shared else phases,
             size if columns else 0,
             dtype,
@@ -429,8 +429,12 @@ class _Gatherer:
             None if columns else geometry,
         )
         if shared is not None:
-            self.phases = shared.phases
-        self.windows = self._windows() if columns else {}
+            self.phases, self.windows = shared.phases, shared.windows
+        else:  # views of kept phases are kept with them
+            key = ("windows", geometry, plan.per_block, plan.block_rows)
+            if key not in cache:
+                cache[key] = self._windows()
+            self.windows = cache[key]
 
     def fill(
         self, n0: int, n1: int, i0: int, i1: int, row_phase: int | None = None
@@ -561,9 +565,9 @@ def _buffers(
     reuse: bool,
     role: str = "block",
     tag: Any = None,
-) -> tuple[dict[Pair, np.ndarray], np.ndarray, bool]:
-    """Return phase arrays of ``shapes``, a flat buffer of ``size``, and
-    whether they are new.
+) -> tuple[dict[Pair, np.ndarray], np.ndarray, bool, dict[Any, Any]]:
+    """Return phase arrays of ``shapes``, a flat buffer of ``size``, whether
+    they are new, and a dict kept with them (for views of them).
 
     With ``reuse`` (in the threads that run blocks), the arrays that this
     thread was given last for the same ``role`` are given again when the
@@ -578,15 +582,16 @@ def _buffers(
     reuse = reuse and not getattr(_KEPT, "inside", False)
     kept: dict[str, Any] = getattr(_KEPT, "buffers", None) or {}
     if reuse and role in kept and kept[role][0] == key:
-        return kept[role][1], kept[role][2], False
+        return kept[role][1], kept[role][2], False, kept[role][3]
     if reuse:
         kept.pop(role, None)  # free the old ones before making new ones
     phases = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
     buffer = np.empty(size, dtype)
+    cache: dict[Any, Any] = {}
     if reuse:
-        kept[role] = (key, phases, buffer)
+        kept[role] = (key, phases, buffer, cache)
         _KEPT.buffers = kept
-    return phases, buffer, True
+    return phases, buffer, True, cache
 
 
 class _Workers(NamedTuple):
