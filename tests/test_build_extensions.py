@@ -347,55 +347,47 @@ def test_a_group_author_is_labelled_without_braces() -> None:
     assert found == ["oneDNN contributors 2024", "Dumoulin & Visin 2016"]
 
 
-def test_punctuation_after_a_formula_is_glued_to_it() -> None:
-    from docutils import nodes
+def _glued(*children) -> list:
+    """Run glue_punctuation on a paragraph of ``children`` (text or math).
 
-    glue = _load("prerender_math").glue_punctuation
+    Returns the paragraph's children: a text as its string, a formula as
+    the math node, a glue span as the list of its children's texts.
+    """
+    from docutils import nodes
 
     class App:
         class builder:
             format = "html"
 
     paragraph = nodes.paragraph()
-    paragraph += [nodes.Text("of "), nodes.math(text="x"), nodes.Text("), which")]
-    paragraph += [nodes.math(text="y"), nodes.Text(" and "), nodes.math(text="z")]
+    for child in children:
+        paragraph += nodes.Text(child) if isinstance(child, str) else child
     document = nodes.document(None, None)
     document += paragraph
-    glue(App, document, "page")
-    first = paragraph[1]
-    assert isinstance(first, nodes.inline)
-    assert first["classes"] == ["math-glue"]
-    assert [child.astext() for child in first] == ["x", "),"]
-    assert paragraph[2].astext() == " which"
-    assert isinstance(paragraph[3], nodes.math)  # a space follows: no glue
-    assert isinstance(paragraph[5], nodes.math)  # nothing follows
+    _load("prerender_math").glue_punctuation(App, document, "page")
+    out = []
+    for node in paragraph:
+        if isinstance(node, nodes.inline):
+            assert node["classes"] == ["math-glue"]
+            out.append([child.astext() for child in node])
+        else:
+            out.append(node if isinstance(node, nodes.math) else node.astext())
+    return out
+
+
+def test_punctuation_after_a_formula_is_glued_to_it() -> None:
+    from docutils import nodes
+
+    y, z = nodes.math(text="y"), nodes.math(text="z")
+    found = _glued("of ", nodes.math(text="x"), "), which", y, " and ", z)
+    # a space after y, nothing after z: no glue
+    assert found == ["of ", ["x", "),"], " which", y, " and ", z]
 
 
 def test_an_opening_parenthesis_is_glued_to_the_formula_after_it() -> None:
     from docutils import nodes
 
-    glue = _load("prerender_math").glue_punctuation
-
-    class App:
-        class builder:
-            format = "html"
-
-    paragraph = nodes.paragraph()
-    paragraph += [nodes.Text("a matrix ("), nodes.math(text="C"), nodes.Text(" by")]
-    paragraph += [nodes.Text(" and ("), nodes.math(text="k"), nodes.Text(").")]
-    paragraph += [nodes.Text("["), nodes.math(text="n")]
-    document = nodes.document(None, None)
-    document += paragraph
-    glue(App, document, "page")
-    texts = [
-        [child.astext() for child in node] if isinstance(node, nodes.inline) else node
-        for node in paragraph
-    ]
-    assert [t if isinstance(t, list) else t.astext() for t in texts] == [
-        "a matrix ",
-        ["(", "C"],
-        " by",
-        " and ",
-        ["(", "k", ")."],
-        ["[", "n"],
-    ]
+    c, k, n = (nodes.math(text=t) for t in "Ckn")
+    found = _glued("a matrix (", c, " by", " and (", k, ").", "[", n)
+    glued = [["(", "C"], ["(", "k", ")."], ["[", "n"]]
+    assert found == ["a matrix ", glued[0], " by", " and ", glued[1], glued[2]]
