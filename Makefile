@@ -118,7 +118,7 @@ serve: html
 	$(BIN)/python scripts/serve.py --port $(PORT) $(BUILDDIR)/html
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_conv.py --output src/convbook/data/benchmark-results.json
+	$(BIN)/python benchmarks/bench_conv.py --output src/convbook/data/benchmark-results.json --readme README.md
 
 reproducible: $(SITE_DEPS)
 	$(BIN)/python scripts/check_reproducible.py $(REPRO_OPTS)

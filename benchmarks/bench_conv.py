@@ -49,6 +49,7 @@ import datetime  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import timeit  # noqa: E402
@@ -510,6 +511,64 @@ def _report(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+README_START = "<!-- bench_conv.py writes this table: start -->"
+README_END = "<!-- bench_conv.py writes this table: end -->"
+README_ROWS = {
+    "resnet_layer/float32": "ResNet layer 8×64×56×56, 3×3, float32",
+    "resnet_layer/float64": "ResNet layer, float64",
+    "resnet_stem/float32": "ResNet stem 1×3×224×224, 7×7/2, float32",
+    "resnet_stem/float64": "ResNet stem, float64",
+    "question_network/float64": "the question's network 1×3×28×28 → 16 → 32, float64",
+}
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms"
+
+
+def readme_table(data: dict[str, Any]) -> str:
+    """The README's table of a run: medians, ratios and floors."""
+    limits = data["floors"]["limits"]
+    lines = [
+        "| problem | `conv2d` | PyTorch | same-FLOP matmul | `conv2d` / PyTorch "
+        "| share of matmul rate | process CPU per call: `conv2d` / matmul |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for key, name in README_ROWS.items():
+        entry = data["results"][key]
+        seconds, cpu = entry["seconds"], entry["cpu_seconds"]
+        floored = not key.startswith("question")
+        dtype = key.split("/")[1]
+        torch_limit = limits[f"{dtype}_vs_torch_max_ratio"]
+        vs_torch = entry.get("conv2d_over_torch_time")
+        torch_text = "–" if vs_torch is None else f"{vs_torch:.2f}"
+        if floored and vs_torch is not None:
+            torch_text += f" (floor ≤ {torch_limit:g})"
+        share = f"{entry['conv2d_fraction_of_matmul_rate']:.0%}"
+        if floored:
+            share += f" (floor ≥ {limits['fraction_of_matmul_rate_min']:.0%})"
+        torch_time = _ms(seconds["torch"]) if "torch" in seconds else "–"
+        lines.append(
+            f"| {name} | {_ms(seconds['conv2d'])} | {torch_time} "
+            f"| {_ms(seconds['matmul'])} | {torch_text} | {share} "
+            f"| {_ms(cpu['conv2d'])} / {_ms(cpu['matmul'])} |"
+        )
+    return "\n".join(lines)
+
+
+def readme_with_table(text: str, data: dict[str, Any]) -> str:
+    """Return README text with the table between the markers replaced."""
+    markers = re.escape(README_START) + r"\n.*?\n" + re.escape(README_END)
+    pattern = re.compile(markers, re.S)
+    if not pattern.search(text):
+        raise SystemExit(
+            f"bench_conv: README.md lacks the lines {README_START!r} and "
+            f"{README_END!r} that mark where the table goes"
+        )
+    block = f"{README_START}\n{readme_table(data)}\n{README_END}"
+    return pattern.sub(lambda _: block, text, count=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -521,6 +580,9 @@ def main(argv: list[str] | None = None) -> int:
         help="threads for numpy's BLAS and PyTorch (default: BLAS's own choice)",
     )
     parser.add_argument("--output", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--readme", type=Path, help="rewrite the results table in this README"
+    )
     parser.add_argument(
         "--runs",
         type=int,
@@ -539,6 +601,10 @@ def main(argv: list[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
         print(f"wrote {args.output}")
+    if args.readme is not None:
+        text = args.readme.read_text(encoding="utf-8")
+        args.readme.write_text(readme_with_table(text, data), encoding="utf-8")
+        print(f"wrote the table in {args.readme}")
     return 0
 
 
