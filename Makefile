@@ -2,7 +2,8 @@
 # environment first (.venv, from the pinned lock file), and rebuilds it only
 # when pyproject.toml or the lock file change.
 #
-#   make html      build the book into _build/html (executes every chapter)
+#   make html      build the book into _build/html (executes every chapter,
+#                  one per CPU at a time; JOBS=1 for one at a time)
 #   make test      every check: ruff, pytest, the book with -W, Sphinx doctest, browser tests
 #   make site-test run every downloaded notebook in a fresh environment outside the repo
 #   make doctest   Sphinx's doctest builder over the book and the API docs
@@ -27,7 +28,10 @@ STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 SITE_DEPS  := $(STAMP) $(NODE_STAMP)
 SPHINXOPTS ?=
-SPHINXBUILD = $(BIN)/sphinx-build -c . -W --keep-going -n $(SPHINXOPTS)
+# Chapters are read (and executed) by JOBS processes at once; `auto` is one
+# per CPU. JOBS=1 reads them one after another, with one kernel at a time.
+JOBS ?= auto
+SPHINXBUILD = $(BIN)/sphinx-build -c . -W --keep-going -n -j $(JOBS) $(SPHINXOPTS)
 PORT   ?= 8000
 # Where the book's sources are and where the build goes (make reproducible
 # builds a scratch copy elsewhere with these).

@@ -6,10 +6,13 @@ the paths authors and CI take and compares each resulting ``html`` folder
 with the first, clean build:
 
 1. a clean build (empty cache: every chapter is executed);
-2. the same build again, nothing changed (a no-op);
+2. the same build again, nothing changed (a no-op), with ``JOBS=4``: the
+   pages (all written again on every build) are written by three processes
+   at once, as on a machine with more CPUs;
 3. a cache-only rebuild: the site, Sphinx's state and myst-nb's executed
    notebooks removed, the notebook cache kept (what CI does when it restores
-   the cache);
+   the cache), with the chapters read one at a time (``JOBS=1``) where every
+   other build reads them in parallel, so the site cannot depend on that;
 4. a prose edit to one chapter, then its revert (the edited site is checked
    to differ, then the reverted one must equal the clean one);
 5. an edit to that chapter's code (it is executed again), then its revert.
@@ -43,10 +46,27 @@ SHOWN_LINES = 12
 WIDTH = 160
 
 
-def make_html(out: Path, book: Path, *, quiet: bool = True) -> str:
+def scratch_copy(out: Path) -> Path:
+    """Make ``out/tree``, a copy of the repository to build; return its book.
+
+    The chapters are copied; everything they reach with ``..`` (the package,
+    the benchmarks) is linked, so the copy sees the same files.
+    """
+    tree = out / "tree"
+    tree.mkdir(parents=True)
+    for entry in ROOT.iterdir():
+        if entry.name not in {"book", "_build", ".git"}:
+            (tree / entry.name).symlink_to(entry)
+    book = tree / "book"
+    shutil.copytree(ROOT / "book", book)
+    return book
+
+
+def make_html(out: Path, book: Path, *, quiet: bool = True, jobs: str = "") -> str:
     """Run the Makefile's ``html`` target on ``book``, building into ``out``.
 
-    Returns the build's output; on failure, shows it and exits.
+    ``jobs`` overrides the Makefile's ``JOBS`` (how many processes read the
+    chapters). Returns the build's output; on failure, shows it and exits.
     """
     env = dict(os.environ, CONVBOOK_CACHE_DIR=str(out / "cache"))
     command = [
@@ -56,6 +76,7 @@ def make_html(out: Path, book: Path, *, quiet: bool = True) -> str:
         f"SOURCEDIR={book}",
         f"BUILDDIR={out}",
         f"SPHINXOPTS={'-q' if quiet else ''}",
+        *([f"JOBS={jobs}"] if jobs else []),
     ]
     start = time.perf_counter()
     result = subprocess.run(
@@ -207,15 +228,7 @@ def main() -> int:
     args = parser.parse_args()
     out = args.out.resolve()
     shutil.rmtree(out, ignore_errors=True)
-    # The chapters are copied; everything they reach with ``..`` (the
-    # package, the benchmarks) is linked, so the copy sees the same files.
-    tree = out / "tree"
-    tree.mkdir(parents=True)
-    for entry in ROOT.iterdir():
-        if entry.name not in {"book", "_build", ".git"}:
-            (tree / entry.name).symlink_to(entry)
-    book = tree / "book"
-    shutil.copytree(ROOT / "book", book)
+    book = scratch_copy(out)
     site, clean = out / "html", out / "clean"
     ok = True
 
@@ -230,19 +243,27 @@ def main() -> int:
             added=ADDED_BY_MAKE_PDF,
         )
 
-    print("== 2. the same build again, nothing changed", flush=True)
-    output = make_html(out, book, quiet=False)
-    ok &= compare("no-op build", clean, site)
+    print(
+        "== 2. the same build again, nothing changed, every page written by "
+        "three processes at once (JOBS=4)",
+        flush=True,
+    )
+    output = make_html(out, book, quiet=False, jobs="4")
+    ok &= compare("no-op build, JOBS=4", clean, site)
     for line in output.splitlines():
         if "The configuration has changed" in line:
             print(f"FAIL no-op build: Sphinx reports a change: {line.strip()}")
             ok = False
 
-    print("== 3. cache-only rebuild (site, doctrees, executed notebooks removed)")
+    print(
+        "== 3. cache-only rebuild (site, doctrees, executed notebooks removed), "
+        "chapters read one at a time (JOBS=1)",
+        flush=True,
+    )
     for name in ("html", "doctrees", "jupyter_execute"):
         shutil.rmtree(out / name, ignore_errors=True)
-    make_html(out, book)
-    ok &= compare("cache-only rebuild", clean, site)
+    make_html(out, book, jobs="1")
+    ok &= compare("cache-only rebuild, serial", clean, site)
 
     name = args.chapter or next(
         p.name

@@ -313,6 +313,25 @@ def test_other_build_errors_are_left_to_sphinx() -> None:
     assert stable.report_parallel_failure(None, None) is None
 
 
+def test_the_sitemap_lists_pages_in_order_whatever_order_they_were_written() -> None:
+    import queue
+
+    class App:
+        sitemap_links: queue.Queue = queue.Queue()
+
+    written = [("gradients.html", None), ("api/conv.html", None), ("costs.html", None)]
+    for entry in written:
+        App.sitemap_links.put(entry)
+    stable.sort_sitemap(App(), None)
+    listed = [App.sitemap_links.get_nowait() for _ in written]
+    assert listed == [
+        ("api/conv.html", None),
+        ("costs.html", None),
+        ("gradients.html", None),
+    ]
+    assert App.sitemap_links.empty()
+
+
 plain = _load("page_head")
 
 

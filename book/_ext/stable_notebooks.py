@@ -36,6 +36,9 @@ extension closes the gaps that myst-nb, the theme and Sphinx leave open:
   (Sphinx updates the old one, keeping words no page has any more).
   myst-nb's stylesheet is copied before pages are written, so every page
   links it with the same ``?v=`` checksum.
+* **Pages in order.** sphinx-sitemap lists pages in the order they were
+  written; parallel writers (``-j 3`` and more) finish in any order, so
+  :func:`sort_sitemap` sorts the list before it is written.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import queue
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -254,6 +258,19 @@ def prepare_site(app: Sphinx, builder: object) -> None:
     (Path(app.outdir) / ".buildinfo.bak").unlink(missing_ok=True)
 
 
+def sort_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """Put sphinx-sitemap's pages (a queue shared by the writers) in order."""
+    links = getattr(app, "sitemap_links", None)
+    if exception is not None or links is None:
+        return
+    entries = []
+    with contextlib.suppress(queue.Empty):
+        while True:
+            entries.append(links.get_nowait())
+    for entry in sorted(entries, key=lambda entry: str(entry[0])):
+        links.put(entry)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     _nb_execute.NotebookClientBase.__enter__ = _enter_client
     app.add_event(DOWNLOAD_EVENT)
@@ -261,6 +278,8 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("write-started", prepare_site)
     # after the theme, which copies the unprocessed notebook at page writing
     app.connect("build-finished", write_downloads, priority=400)
+    # before sphinx-sitemap writes the sitemap (at the default priority, 500)
+    app.connect("build-finished", sort_sitemap, priority=450)
     # last, so that the other handlers see the build's error first
     app.connect("build-finished", report_parallel_failure, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
