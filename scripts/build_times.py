@@ -110,6 +110,7 @@ def main() -> int:
         },
         "jobs": os.environ.get("JOBS") or (jobs.group(1) if jobs else None),
         "load_average": {"before": load_before, "after": load_after},
+        "recorded": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "chapters": chapters,
         "edited_chapter": args.chapter,
         "results": results,
