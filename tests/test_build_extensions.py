@@ -229,8 +229,10 @@ def test_a_failing_cell_ends_the_build_with_chapter_cell_and_traceback(
     """Serial or parallel (``-j 2``: chapters read in forked processes), the
     build ends with status 1 and the chapter, cell and traceback, last.
 
-    Sphinx 9 reads in parallel whenever ``-j`` is above 1 (older versions
-    only when more than five documents are outdated): the book has seven.
+    Sphinx reads in parallel whenever ``-j`` is above 1 since 8.1
+    (sphinx-doc/sphinx#12796; before, only when more than five documents
+    were outdated): the book has seven anyway, and the test checks that
+    Sphinx reported reading in chunks.
     """
     book = tmp_path / "book"
     book.mkdir()
