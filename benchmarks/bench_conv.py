@@ -49,7 +49,6 @@ import datetime  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import re  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import timeit  # noqa: E402
@@ -59,6 +58,9 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from readme_block import replace_between  # noqa: E402
 
 import convbook  # noqa: E402
 from convbook import conv2d, conv2d_reference, relu  # noqa: E402
@@ -558,15 +560,9 @@ def readme_table(data: dict[str, Any]) -> str:
 
 def readme_with_table(text: str, data: dict[str, Any]) -> str:
     """Return README text with the table between the markers replaced."""
-    markers = re.escape(README_START) + r"\n.*?\n" + re.escape(README_END)
-    pattern = re.compile(markers, re.S)
-    if not pattern.search(text):
-        raise SystemExit(
-            f"bench_conv: README.md lacks the lines {README_START!r} and "
-            f"{README_END!r} that mark where the table goes"
-        )
-    block = f"{README_START}\n{readme_table(data)}\n{README_END}"
-    return pattern.sub(lambda _: block, text, count=1)
+    return replace_between(
+        text, README_START, README_END, readme_table(data), "bench_conv"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from readme_block import replace_between  # noqa: E402
+
 PREFIX = "/convbook/"
 CHROMIUM = os.environ.get("CONVBOOK_CHROMIUM", "/usr/bin/chromium")
 WIDTH, HEIGHT = 375, 812
@@ -95,16 +98,9 @@ def readme_summary(report: dict) -> str:
 
 def readme_with_summary(text: str, report: dict) -> str:
     """Return README text with the block between the markers replaced."""
-    pattern = re.compile(
-        re.escape(README_START) + r"\n.*?\n" + re.escape(README_END), re.S
+    return replace_between(
+        text, README_START, README_END, readme_summary(report), "pagespeed"
     )
-    if not pattern.search(text):
-        raise SystemExit(
-            f"pagespeed: README.md lacks the lines {README_START!r} and "
-            f"{README_END!r} that mark where the summary goes"
-        )
-    block = f"{README_START}\n{readme_summary(report)}\n{README_END}"
-    return pattern.sub(lambda _: block, text, count=1)
 
 
 def start_server(site: Path) -> tuple[subprocess.Popen[str], str]:

@@ -70,16 +70,16 @@ def conv2d(
     r"""Apply a 2-D convolution (cross-correlation), as a CNN layer does.
 
     The fast implementation: the column engine
-    (:func:`convbook.engine.column_blocks`, the code behind :func:`im2col`)
-    copies the windows of a block of samples or output rows into a column
-    matrix, and matrix products in BLAS do the arithmetic: one per sample
-    of the block, written straight into the output, or, for samples with
-    fewer than ``IN_PLACE_COLUMNS`` output pixels in the block, one for the
-    whole block, reordered into the output. On a large problem the blocks
-    are shared among as many Python threads as numpy's BLAS may use, each
-    copying and multiplying its own blocks with BLAS on one thread
-    (:func:`convbook.engine.map_column_blocks`). :func:`conv2d_reference`
-    computes the same numbers with loops.
+    (:func:`convbook.engine.map_column_blocks`, which :func:`im2col` runs
+    too) copies the windows of a block of samples or output rows into a
+    column matrix, and matrix products in BLAS do the arithmetic: one per
+    sample of the block, written straight into the output, or, for samples
+    with fewer than ``IN_PLACE_COLUMNS`` output pixels in the block, one
+    for the whole block, reordered into the output. On a large problem the
+    blocks are shared between the calling thread and as many more as
+    numpy's BLAS may use, each copying and multiplying its own blocks with
+    BLAS on one thread. :func:`conv2d_reference` computes the same numbers
+    with loops.
 
     Parameters
     ----------

@@ -1,10 +1,12 @@
 """The column engine: windows gathered into matrices, and scattered back.
 
 Every fast function of the package runs on the two routines here.
-:func:`column_blocks` copies the windows of an input into blocks of the
-im2col matrix, so that one matrix product (in BLAS) computes a convolution:
-:func:`convbook.conv2d`, :func:`convbook.im2col` and the weight gradient of
-:func:`convbook.conv2d_backward` use it. :func:`scatter_columns` is its
+:func:`map_column_blocks` copies the windows of an input into blocks of the
+im2col matrix and hands each block to a function, so that matrix products
+(in BLAS) compute a convolution: :func:`convbook.conv2d`,
+:func:`convbook.im2col` and the weight gradient of
+:func:`convbook.conv2d_backward` use it (:func:`column_blocks` yields such
+blocks one after another, in the calling thread). :func:`scatter_columns` is its
 adjoint, the col2im that adds columns back onto an input-shaped canvas: the
 input gradient of :func:`convbook.conv2d_backward` and
 :func:`convbook.conv_transpose2d` use it.
@@ -416,6 +418,7 @@ class _Gatherer:
         columns: bool = True,
     ) -> None:
         self.x4, self.geometry, self.shared = x4, geometry, shared
+        self.whole = not columns  # phases of every row of every sample
         self.layout = _layout(x4.shape, geometry, (plan.per_block, plan.block_rows))
         phases, size = self.layout.phases, self.layout.size
         # phases that hold whole samples are filled the same way by every
@@ -452,10 +455,10 @@ class _Gatherer:
         m, rows = n1 - n0, i1 - i0
         sample = self.x4[n0:n1].transpose(1, 0, 2, 3)  # (C, m, H, W)
         end = rows + layout.halo  # local phase rows 0:end are rows i0:i0+end
-        # a gatherer without columns holds whole samples: kept phases of the
-        # same geometry (a tag of their buffers) hold their zeros already
-        zeros = self.fresh or self.buffer.size > 0
-        at = slice(0, m) if self.buffer.size > 0 else slice(n0, n1)
+        # kept whole phases of the same geometry (a tag of their buffers)
+        # hold their padding zeros already
+        zeros = self.fresh or not self.whole
+        at = slice(n0, n1) if self.whole else slice(0, m)
         for (p, q), phase in self.phases.items():
             if row_phase is not None and p != row_phase:
                 continue
@@ -501,7 +504,8 @@ class _Gatherer:
         v.first + j*v.step + x]``: the columns of taps ``(u.taps, v.taps)``
         of output pixel ``(y, x)``, ``N`` and ``Ho`` as many samples and rows
         as the phases hold (a block's slice of them is copied). Made once
-        per gatherer, so a block costs one slice and one copy per phase.
+        and kept with the phases, so a block costs one slice and one copy
+        per phase.
         """
         views = {}
         for (p, q), phase in self.phases.items():
@@ -573,8 +577,8 @@ def _buffers(
     thread was given last for the same ``role`` are given again when the
     shapes, dtype and ``tag`` match, so a repeated call does not pay the
     page faults of fresh memory; they are kept until other shapes are asked
-    for or :func:`release_workers`. Calls that run one after another in a thread
-    may share them, so a block must fill every element it reads
+    for or :func:`release_workers`. Calls that run one after another in a
+    thread may share them, so a block must fill every element it reads
     (:class:`_Gatherer` does); a call nested inside a block (``work``
     calling the engine) runs in that thread and gets fresh ones.
     """
@@ -735,31 +739,32 @@ def map_column_blocks(
     of ``BLOCK_BYTES`` of ``budget`` (the threads fill them, a sample's row
     phase at a time, before any block starts); the blocks then hold only
     columns, at most ``BLOCK_BYTES`` each. Otherwise the blocks are those
-    of :func:`column_blocks`. Without
-    threadpoolctl, with BLAS on one thread or for a small matrix, the
-    blocks run one after another in the calling thread, which keeps its
-    buffers the same way. ``work`` must write only where its block says.
+    of :func:`column_blocks`. Without threadpoolctl, with BLAS on one
+    thread or for a small matrix, the blocks run one after another in the
+    calling thread, which keeps its buffers the same way. ``work`` must
+    write only where its block says.
     """
     n, c = x4.shape[:2]
     (kh, kw), (ho, wo) = geometry.kernel_size, geometry.output_size
     threads = _threads_for(n * c * kh * kw * ho * wo)
     item = dtype.itemsize
-    plan = _plan(n, c, geometry, item, max(1, budget // threads), threads)
     # for a column matrix larger than a block, the phases of every sample
     # are made once, where they leave each thread at least half of
-    # BLOCK_BYTES for its columns; the threads fill
-    # them, the phases of a sample that read the same rows at a time, before
-    # any block, and the blocks then hold only columns
+    # BLOCK_BYTES for its columns; the threads fill them (the phases of a
+    # sample that read the same rows at a time) before any block, and the
+    # blocks then hold only columns
     shared, fills = None, []
     layout = _layout(x4.shape, geometry, (n, ho))
     phase_bytes = item * sum(math.prod(s) for s in layout.phases.values())
-    block = min(BLOCK_BYTES, (budget - phase_bytes) // threads)
+    block_bytes = min(BLOCK_BYTES, (budget - phase_bytes) // threads)
     columns = n * c * kh * kw * ho * wo * item
-    if block >= BLOCK_BYTES // 2 and columns > BLOCK_BYTES:
+    if block_bytes < BLOCK_BYTES // 2 or columns <= BLOCK_BYTES:
+        plan = _plan(n, c, geometry, item, max(1, budget // threads), threads)
+    else:
         shared = _Gatherer(
             x4, geometry, dtype, _Plan([], n, ho), reuse=True, columns=False
         )
-        plan = _plan(n, c, geometry, item, block, threads, shared=True)
+        plan = _plan(n, c, geometry, item, block_bytes, threads, shared=True)
         fills = [
             functools.partial(shared.fill, sample, sample + 1, 0, ho, row_phase)
             for row_phase in sorted({p for p, _ in shared.phases})
@@ -784,7 +789,7 @@ def map_column_blocks(
         return _run_parts(plan.blocks, run, threads, fills)
     except BaseException:
         if shared is not None and shared.fresh:  # its zeros may be missing
-            _KEPT.buffers.pop("phases", None)
+            getattr(_KEPT, "buffers", {}).pop("phases", None)
         raise
 
 
