@@ -10,11 +10,18 @@ only the search page runs it, loads that file and writes a snippet around the
 first query word under each page result (in its section when the result is
 one); it also ranks chapters above
 entries of the API reference.
+
+Every build writes every page again, but most pages come out the same, so
+the text of a page is kept in the build's cache folder (Sphinx's doctree
+folder, never the site) under a hash of the page and of this file; a page
+is parsed again only when it, or the way it is read, changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -90,15 +97,54 @@ def page_text(html: str) -> tuple[str, dict[str, int]]:
     return parser.text(), parser.sections
 
 
+#: The page texts of the last build, by hash (in Sphinx's doctree folder).
+CACHE = "convbook-search-text-cache.json"
+_READER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _key(html: str) -> str:
+    return hashlib.sha256(f"{_READER}\n{html}".encode()).hexdigest()
+
+
+def cached_page_texts(pages: dict[str, str], cache: Path) -> dict:
+    """Return :func:`page_text` of every page, reusing ``cache``'s entries.
+
+    ``pages`` maps a document name to its HTML. ``cache`` is rewritten to
+    hold exactly the entries of these pages; a missing or unreadable cache
+    only costs time.
+    """
+    try:
+        known = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    texts, kept = {}, {}
+    for docname, html in pages.items():
+        key = _key(html)
+        entry = known.get(key)
+        if not (isinstance(entry, list) and len(entry) == 2):
+            text, sections = page_text(html)
+            entry = [text, sections]
+        texts[docname] = (entry[0], entry[1])
+        kept[key] = entry
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+    partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    partial.replace(cache)
+    return texts
+
+
 def _write(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.builder.outdir)
-    texts = {}
+    pages = {}
     for docname in sorted(app.env.found_docs):
         page = outdir / f"{docname}.html"
         if page.is_file():
-            texts[docname] = page_text(page.read_text(encoding="utf-8"))
+            pages[docname] = page.read_text(encoding="utf-8")
+    texts = cached_page_texts(pages, Path(app.doctreedir) / CACHE)
     data = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     target = outdir / "_static" / OUTPUT
     target.write_text(f"window.CONVBOOK_PAGE_TEXT = {data};\n", encoding="utf-8")
