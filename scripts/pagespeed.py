@@ -16,7 +16,14 @@ fonts they need are asked for then. Bytes pulled are what came over the
 network for the page and everything it loaded by one second after it was
 ready.
 
-Each chapter is loaded three times; the median is reported. Results go to
+For scale, two reference pages are measured the same way in the same run:
+a bare HTML page of one paragraph (what any page costs in this browser on
+this machine) and the site's ``404.html``, a page of the book with the
+theme's stylesheets and scripts and almost no content (what the theme
+costs before a chapter adds anything). They are reported, never counted
+against the targets.
+
+Each page is loaded three times; the median is reported. Results go to
 ``benchmarks/page-speed.json`` (``make pagespeed``), and the summary of the
 run (the worst chapter, the heaviest, the targets) into README.md, between
 the markers ``README_START`` and ``README_END``; ``tests/test_page_speed.py``
@@ -65,6 +72,21 @@ window.addEventListener("load", async () => {
 """
 
 
+#: Served in place of a page of the site for the bare reference page.
+BARE_PAGE = (
+    "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+    "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+    "<title>Bare page</title></head><body><p>"
+    + "A paragraph of plain text, with no stylesheet, script or font. " * 12
+    + "</p></body></html>"
+)
+BARE_NAME = "pagespeed-bare-reference.html"
+#: Reference pages: label -> page of the site (BARE_NAME is never written).
+REFERENCES = {
+    "bare HTML page": BARE_NAME,
+    "theme, no chapter (404.html)": "404.html",
+}
+
 README = ROOT / "README.md"
 README_START = "<!-- page speed: written by `make pagespeed` -->"
 README_END = "<!-- end of page speed -->"
@@ -93,7 +115,15 @@ def readme_summary(report: dict) -> str:
         f"{targets['ready_seconds']} s); {within} of {len(chapters)} chapters "
         f"are ready within the target. Heaviest: **{heaviest['chapter']}**, "
         f"**{heaviest['megabytes']:.2f} MB** (target ≤ {targets['megabytes']} MB)."
+        + _references_text(report.get("references", {}))
     )
+
+
+def _references_text(references: dict) -> str:
+    if not references:
+        return ""
+    parts = [f"{label} {r['ready_seconds']:.2f} s" for label, r in references.items()]
+    return " For scale, ready in the same run: " + ", ".join(parts) + "."
 
 
 def readme_with_summary(text: str, report: dict) -> str:
@@ -150,6 +180,13 @@ def measure(browser, url: str) -> tuple[float, int]:
             ),
         )
         page.add_init_script(READY_PROBE)
+        if url.endswith(BARE_NAME):
+            page.route(
+                url,
+                lambda route: route.fulfill(
+                    body=BARE_PAGE, content_type="text/html; charset=utf-8"
+                ),
+            )
         page.goto(url, wait_until="load", timeout=60_000)
         page.wait_for_function(
             "() => window.__convbookReady !== undefined", timeout=60_000
@@ -185,20 +222,22 @@ def main() -> int:
     load_at_start = round(os.getloadavg()[0], 2)
     server, origin = start_server(args.site)
     results: dict[str, dict[str, object]] = {}
+    references: dict[str, dict[str, object]] = {}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
             )
             try:
-                for name in names:
+                pages = [(results, name, f"{name}.html") for name in names]
+                pages += [(references, label, p) for label, p in REFERENCES.items()]
+                for into, name, path in pages:
                     runs = [
-                        measure(browser, f"{origin}{name}.html")
-                        for _ in range(args.runs)
+                        measure(browser, f"{origin}{path}") for _ in range(args.runs)
                     ]
                     ready = statistics.median(r for r, _ in runs)
                     pulled = statistics.median(b for _, b in runs)
-                    results[name] = {
+                    into[name] = {
                         "ready_seconds": round(ready, 3),
                         "megabytes": round(pulled / 1e6, 3),
                         "runs_ready_seconds": [round(r, 3) for r, _ in runs],
@@ -241,6 +280,7 @@ def main() -> int:
         "worst_ready": {"chapter": worst, **results[worst]},
         "heaviest": {"chapter": heaviest, **results[heaviest]},
         "chapters": results,
+        "references": references,
     }
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if args.readme:

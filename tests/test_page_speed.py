@@ -76,6 +76,31 @@ def test_summary_states_the_worst_chapter_and_whether_targets_are_met() -> None:
     )
 
 
+def test_summary_gives_the_reference_pages_for_scale() -> None:
+    chapter = {"ready_seconds": 1.2, "megabytes": 1.5}
+    report = {
+        "conditions": {"cpus": 2, "load_average_1min_at_end": 0.7},
+        "targets": {"ready_seconds": 1.0, "megabytes": 3.0},
+        "targets_met": False,
+        "worst_ready": {"chapter": "gradients", **chapter},
+        "heaviest": {"chapter": "gradients", **chapter},
+        "chapters": {"gradients": chapter},
+        "references": {
+            "bare HTML page": {"ready_seconds": 0.31, "megabytes": 0.001},
+            "theme, no chapter (404.html)": {"ready_seconds": 1.456, "megabytes": 0.9},
+        },
+    }
+    assert pagespeed.readme_summary(report).endswith(
+        "(target ≤ 3.0 MB). For scale, ready in the same run: bare HTML page "
+        "0.31 s, theme, no chapter (404.html) 1.46 s."
+    )
+
+
+def test_record_measures_the_reference_pages() -> None:
+    assert sorted(RECORD["references"]) == sorted(pagespeed.REFERENCES)
+    assert pagespeed.BARE_PAGE.count("<p>") == 1
+
+
 def test_a_readme_without_the_markers_is_refused() -> None:
     with pytest.raises(SystemExit) as raised:
         pagespeed.readme_with_summary("# convbook\n", RECORD)
