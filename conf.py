@@ -46,6 +46,7 @@ extensions = [
     "convbook_widgets",
     "page_head",
     "theme_scripts",
+    "theme_styles",
     "stable_config",
     "reader_notes",
     "pdf_book",

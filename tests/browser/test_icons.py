@@ -2,12 +2,21 @@
 
 The pages no longer load the theme's ``fontawesome.js`` (see
 ``book/_templates/static/webpack-macros.html``); every icon in the header and
-the sidebars must still show, as a Font Awesome glyph of non-zero size.
+the sidebars must still show, as a Font Awesome glyph of non-zero size. The
+site's copy of the theme's stylesheet maps only the icons that the site uses
+(``book/_ext/theme_styles.py``); every icon element of every page, drawn or
+not, must keep its glyph.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_pages import site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -49,3 +58,28 @@ def test_every_icon_shows_without_the_icon_script(
         raise
     finally:
         context.close()
+
+
+# Every icon element, drawn or not (a light-mode page hides the moon): its
+# icon class must still set the glyph (``--fa``) in the site's stylesheet,
+# which keeps only the icons the site uses (book/_ext/theme_styles.py).
+UNMAPPED = """() => [
+  ...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]
+  .filter(i => getComputedStyle(i).getPropertyValue('--fa').trim() === '')
+  .map(i => i.className)"""
+
+
+def test_every_icon_of_every_page_keeps_its_glyph(browser, site) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    unmapped = {}
+    try:
+        for name in site_pages():
+            page.goto((site / name).as_uri(), wait_until="domcontentloaded")
+            # the theme's script adds icons (the close button of its banner)
+            missing = page.evaluate(UNMAPPED)
+            if missing:
+                unmapped[name] = missing
+    finally:
+        context.close()
+    assert unmapped == {}
