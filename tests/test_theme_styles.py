@@ -10,34 +10,20 @@ those rules fails here, not only in the build.
 
 from __future__ import annotations
 
-import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import pydata_sphinx_theme
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-INSTALLED = (
-    Path(pydata_sphinx_theme.__file__).parent
-    / "theme"
-    / "pydata_sphinx_theme"
-    / "static"
-    / "styles"
-    / "pydata-sphinx-theme.css"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
 
+import theme_styles
 
-def _load():
-    spec = importlib.util.spec_from_file_location(
-        "theme_styles", ROOT / "book" / "_ext" / "theme_styles.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-theme_styles = _load()
+THEME = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+THEME_STATIC = THEME / "static"
+INSTALLED = THEME_STATIC / theme_styles.STYLESHEET.relative_to("_static")
 STYLESHEET = INSTALLED.read_text(encoding="utf-8")
 
 

@@ -65,15 +65,23 @@ def without_tab_stops(script: str) -> str:
     return script.replace(call, REPLACEMENT)
 
 
+def theme_file(app: Sphinx, path: Path, extension: str) -> Path:
+    """Return the theme's own ``_static/…`` file ``path``, as installed (never edited).
+
+    ``extension`` names the caller in the error raised when no theme folder
+    holds it.
+    """
+    inside = path.relative_to("_static")
+    for folder in app.builder.theme.get_theme_dirs():
+        found = Path(folder) / "static" / inside
+        if found.is_file():
+            return found
+    raise ExtensionError(f"{extension}: no theme folder holds static/{inside}")
+
+
 def theme_script(app: Sphinx) -> Path:
     """Return the theme's own script, as installed (never edited)."""
-    for folder in app.builder.theme.get_theme_dirs():
-        path = Path(folder) / "static" / SCRIPT.relative_to("_static")
-        if path.is_file():
-            return path
-    raise ExtensionError(
-        f"theme_scripts: no theme folder holds static/{SCRIPT.relative_to('_static')}"
-    )
+    return theme_file(app, SCRIPT, "theme_scripts")
 
 
 def patch_site(app: Sphinx, exception: Exception | None) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from theme_scripts import theme_file
 
 STYLESHEET = Path("_static") / "styles" / "pydata-sphinx-theme.css"
 
@@ -84,14 +85,7 @@ def used_rules_only(stylesheet: str, used: set[str]) -> str:
 
 def theme_stylesheet(app: Sphinx) -> Path:
     """Return the theme's own stylesheet, as installed (never edited)."""
-    for folder in app.builder.theme.get_theme_dirs():
-        path = Path(folder) / "static" / STYLESHEET.relative_to("_static")
-        if path.is_file():
-            return path
-    raise ExtensionError(
-        f"theme_styles: no theme folder holds "
-        f"static/{STYLESHEET.relative_to('_static')}"
-    )
+    return theme_file(app, STYLESHEET, "theme_styles")
 
 
 CLASS_ATTRIBUTE = re.compile(r"""\sclass=(?:"([^"]*)"|'([^']*)')""")
