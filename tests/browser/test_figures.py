@@ -154,6 +154,21 @@ ZOOM_STATE = """() => {
 }"""
 
 
+def _zoom_state_when(page, opened: bool, timeout_ms: int = 2000) -> dict:
+    """Return ZOOM_STATE once the dialog is open (or closed), or when time is up."""
+    return page.evaluate(
+        f"""async ([opened, timeout]) => {{
+          const state = {ZOOM_STATE};
+          const start = performance.now();
+          while (state().open !== opened && performance.now() - start < timeout) {{
+            await new Promise((done) => setTimeout(done, 16));
+          }}
+          return state();
+        }}""",
+        [opened, timeout_ms],
+    )
+
+
 BADGE = """() => {
   const button = document.querySelector('#fig-index-window .convbook-zoom-open');
   const badge = getComputedStyle(button, '::after');
@@ -239,11 +254,15 @@ def test_every_figure_opens_readable_on_a_phone(open_at, site, relative: str):
             image = buttons.nth(k)
             natural = image.evaluate("img => img.naturalWidth")
             src = image.get_attribute("src")
-            image.click()
-            page.wait_for_timeout(150)
-            state = page.evaluate(ZOOM_STATE)
-            page.keyboard.press("Escape")
+            # Blocks near the figure are laid out as it comes on screen
+            # (content-visibility) and may move it: let them settle first,
+            # so that the click lands where the figure is.
+            image.scroll_into_view_if_needed()
             page.wait_for_timeout(100)
+            image.click()
+            state = _zoom_state_when(page, opened=True)
+            page.keyboard.press("Escape")
+            _zoom_state_when(page, opened=False)
             text_px = _text_px_in(site, relative, src, natural)
             if not state["open"]:
                 problems.append(f"{src}: did not open")
