@@ -11,14 +11,15 @@ the CPU slowed 4×, dropping the unused icon rules alone made the page ready
 0.35 s sooner (2.06 → 1.71 s, medians of seven alternating loads).
 
 So, when the book is built, the site's copy of the stylesheet keeps a rule
-of either family only when one of its class names appears in a page of the
-site or in a script that a page loads; every other rule is kept as it is.
+of either family only when one of its classes is a class of an element of
+some page, or a word of a script that some page runs (inline, or a file of
+the site); every other rule is kept as it is.
 The installed package and the repository keep no copy of the stylesheet.
 The source map comment is dropped (the map no longer matches). If a theme
 upgrade changes the form of those rules, the build fails here (a Sphinx
 extension error naming what was expected), and ``tests/test_theme_styles.py``
-fails too; ``tests/browser/test_icons.py`` checks that every icon on the
-pages still has its glyph. See CONTRIBUTING.md, "What keeps pages fast".
+fails too; ``tests/browser/test_icons.py`` checks that every icon element
+of every page, drawn or not, still has its glyph. See CONTRIBUTING.md, "What keeps pages fast".
 """
 
 from __future__ import annotations
